@@ -1,0 +1,72 @@
+// A container's cgroup on cgroup v1, v2, or the hybrid layout (v1 controllers plus a cgroup2
+// mount at <root>/unified, as on our build machines). One interface; the drivers differ.
+#pragma once
+
+#include <sys/types.h>
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "skiff/oci/result.hpp"
+#include "skiff/oci/spec.hpp"
+
+namespace skiff::runtime::cgroups {
+
+enum class Mode { V1, V2, Hybrid };
+// Reads the mount table under `root` (default /sys/fs/cgroup). Hybrid counts as v1 for
+// resource control; its cgroup2 part is used for what only exists there.
+Result<Mode> detect_mode(const std::string& root = "/sys/fs/cgroup");
+
+// The figures `events --stats` prints, in runc's field layout (all zero where the host lacks a
+// controller).
+struct Stats {
+    struct { uint64_t total = 0, kernel = 0, user = 0; std::vector<uint64_t> percpu; } cpu_usage;
+    struct { uint64_t periods = 0, throttled_periods = 0, throttled_time = 0; } cpu_throttling;
+    struct Entry { uint64_t usage = 0, max = 0, failcnt = 0, limit = 0; };
+    Entry memory, swap, kernel, kernel_tcp;
+    uint64_t memory_cache = 0;
+    std::map<std::string, uint64_t> memory_raw; // memory.stat
+    uint64_t pids_current = 0, pids_limit = 0;
+    struct BlkioEntry { uint64_t major = 0, minor = 0; std::string op; uint64_t value = 0; };
+    std::vector<BlkioEntry> io_service_bytes, io_serviced;
+    std::map<std::string, Entry> hugetlb; // page size ("2MB") -> usage
+};
+
+struct Options {
+    std::string container_id;
+    std::optional<std::string> cgroups_path; // linux.cgroupsPath; default derives from the id
+    bool systemd = false; // --systemd-cgroup: "slice:prefix:name" paths, mapped onto cgroupfs
+    std::string root = "/sys/fs/cgroup"; // tests point this at a private mount
+};
+
+class Cgroup {
+public:
+    virtual ~Cgroup() = default;
+
+    // Creates the container's cgroup directories and applies `resources`. Nothing is left
+    // behind on failure.
+    static Result<std::unique_ptr<Cgroup>> create(const Options& opts,
+                                                  const oci::Resources* resources);
+    // Reattaches from what save() returned (stored in the container's state directory).
+    static Result<std::unique_ptr<Cgroup>> load(const std::string& saved);
+
+    virtual Result<void> enter(pid_t pid) = 0;                  // move pid into every controller
+    virtual Result<void> update(const oci::Resources& resources) = 0; // `update`
+    virtual Result<void> freeze() = 0;                          // `pause`; waits until frozen
+    virtual Result<void> thaw() = 0;                            // `resume`
+    virtual Result<bool> frozen() const = 0;
+    virtual Result<std::vector<pid_t>> pids() const = 0;        // `ps`, `kill --all`
+    virtual Result<Stats> stats() const = 0;                    // `events --stats`
+    virtual Result<bool> oom_killed() const = 0;                // for `events` oom notices
+    virtual Result<void> kill_all(int signal) = 0;              // every process, frozen or not
+    virtual Result<void> destroy() = 0;                         // rmdir; processes must be gone
+    virtual std::string save() const = 0;                       // JSON text for load()
+    // The directory the container's processes sit in, for the v2 driver the single path; used
+    // by clone3(CLONE_INTO_CGROUP) and for cgroup namespace roots.
+    virtual std::string unified_path() const = 0;
+};
+
+} // namespace skiff::runtime::cgroups
