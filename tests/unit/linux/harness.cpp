@@ -21,6 +21,7 @@ Bundle::Bundle() {
     char tmpl[] = "/tmp/skiff-linux-test.XXXXXX";
     must(mkdtemp(tmpl) != nullptr, "mkdtemp");
     dir_ = tmpl;
+    chmod(dir_.c_str(), 0755); // reachable from user namespaces mapped to other host ids
     const std::string root = rootfs();
     for (const char* d : {"", "/bin", "/etc", "/proc", "/sys", "/dev", "/tmp", "/root"})
         must(::mkdir((root + d).c_str(), 0755) == 0, std::string("mkdir ") + d);
@@ -97,14 +98,27 @@ oci::Spec runc_default_spec() {
     return s;
 }
 
-ChildResult run_in_namespaces(const Body& body, int flags) {
-    int p[2];
-    must(pipe2(p, O_CLOEXEC) == 0, "pipe");
+ChildResult run_in_namespaces(const Body& body, int flags, const oci::Linux* user_linux) {
+    int p[2], ready[2], go[2];
+    must(pipe2(p, O_CLOEXEC) == 0 && pipe2(ready, O_CLOEXEC) == 0 && pipe2(go, O_CLOEXEC) == 0,
+         "pipe");
     fflush(nullptr);
     pid_t outer = fork();
     must(outer >= 0, "fork");
     if (outer == 0) {
         close(p[0]);
+        close(ready[0]);
+        close(go[1]);
+        if (flags & CLONE_NEWUSER) {
+            char c = 0;
+            if (unshare(CLONE_NEWUSER) != 0 || ::write(ready[1], &c, 1) != 1 ||
+                ::read(go[0], &c, 1) != 1 || c != 1) {
+                std::string e = "user namespace set-up failed";
+                (void)!::write(p[1], e.data(), e.size());
+                _exit(3);
+            }
+            flags &= ~CLONE_NEWUSER;
+        }
         if (unshare(flags) != 0) {
             std::string e = std::string("unshare: ") + std::strerror(errno);
             (void)!::write(p[1], e.data(), e.size());
@@ -127,6 +141,20 @@ ChildResult run_in_namespaces(const Body& body, int flags) {
         _exit(WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st));
     }
     close(p[1]);
+    close(ready[1]);
+    close(go[0]);
+    if (flags & CLONE_NEWUSER) {
+        char c = 0;
+        if (::read(ready[0], &c, 1) == 1) {
+            oci::Linux none;
+            auto w = runtime::linux::write_id_mappings_from_parent(outer, user_linux ? *user_linux : none);
+            c = w.ok() ? 1 : 0;
+            if (!w.ok()) fprintf(stderr, "write_id_mappings_from_parent: %s\n", w.error().message.c_str());
+            (void)!::write(go[1], &c, 1);
+        }
+    }
+    close(ready[0]);
+    close(go[1]);
     ChildResult r;
     char buf[4096];
     ssize_t n;
@@ -141,6 +169,11 @@ ChildResult run_in_namespaces(const Body& body, int flags) {
 
 std::string setup_container(const oci::Spec& spec, const runtime::linux::RootfsOptions& opts) {
     namespace L = runtime::linux;
+    // Markers for counting the setup's syscalls under strace (tests/integration/rootfs_syscalls.sh).
+    access("/skiff-setup-begin", F_OK);
+    struct End {
+        ~End() { access("/skiff-setup-end", F_OK); }
+    } end;
     if (auto r = L::prepare_rootfs(spec, opts); !r) return "prepare_rootfs: " + r.error().message;
     if (auto r = L::enter_rootfs(spec, opts); !r) return "enter_rootfs: " + r.error().message;
     if (auto r = L::set_hostname(spec); !r) return "set_hostname: " + r.error().message;

@@ -58,7 +58,11 @@ struct ChildResult {
 using Body = std::function<std::string()>;
 constexpr int kDefaultFlags =
     CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWCGROUP;
-ChildResult run_in_namespaces(const Body& body, int flags = kDefaultFlags);
+// With CLONE_NEWUSER in flags, the user namespace is created first and its id maps are
+// written from this (the parent) process by write_id_mappings_from_parent(`user_linux`),
+// as the runtime does, before the other namespaces are created inside it.
+ChildResult run_in_namespaces(const Body& body, int flags = kDefaultFlags,
+                              const oci::Linux* user_linux = nullptr);
 
 // prepare_rootfs + enter_rootfs + (hostname, sysctl) + finalize_rootfs like the container
 // init does; "" or the failing step's error.
