@@ -118,6 +118,12 @@ ChildResult run_in_namespaces(const Body& body, int flags, const oci::Linux* use
                 _exit(3);
             }
             flags &= ~CLONE_NEWUSER;
+            // Become the namespace's root (the runtime's init does the same after the maps).
+            if (setresgid(0, 0, 0) != 0 || setresuid(0, 0, 0) != 0) {
+                std::string e = std::string("setresuid 0 in the user namespace: ") + std::strerror(errno);
+                (void)!::write(p[1], e.data(), e.size());
+                _exit(3);
+            }
         }
         if (unshare(flags) != 0) {
             std::string e = std::string("unshare: ") + std::strerror(errno);
