@@ -55,9 +55,13 @@ Result<bool> is_own_netns(const std::string& path) {
 Result<void> validate_sysctl(const oci::Spec& spec) {
     if (!spec.linux_) return ok();
     const auto& linux = *spec.linux_;
-    for (const auto& [key, value] : linux.sysctl) {
-        const std::string what = "linux.sysctl \"" + key + "\"";
-        SKIFF_TRY(key_path(key));
+    for (const auto& [given, value] : linux.sysctl) {
+        const std::string what = "linux.sysctl \"" + given + "\"";
+        SKIFF_TRY(key_path(given));
+        // Slash-separated keys are checked in their dotted form.
+        std::string key = given;
+        if (key.find('/') != std::string::npos)
+            for (auto& c : key) c = c == '/' ? '.' : c;
         if (is_ipc_key(key)) {
             if (linux.has_namespace("ipc")) continue;
             return Error{what + ": needs an ipc namespace"};
