@@ -43,6 +43,12 @@ remove_if_new() {
   [ -e "$1" ] || cleanup "rm -rf '$1'"
 }
 
+# rmdir_if_new DIR: registers removal of DIR at exit if it does not exist now and is empty then
+# (a runtime's default state root, which other users may be filling meanwhile).
+rmdir_if_new() {
+  [ -e "$1" ] || cleanup "rmdir '$1' 2>/dev/null"
+}
+
 # expect_eq WHAT GOT WANT
 expect_eq() { [ "$2" = "$3" ] || fail "$1: got '$2', want '$3'"; }
 # expect_contains WHAT HAYSTACK NEEDLE
@@ -59,6 +65,10 @@ podman_setup() {
   local d="$SKIFF_TMP/podman"
   mkdir -p "$d"/{root,runroot,tmp,net.d}
   PODMAN_DIR=$d
+  # Podman lets the runtime keep state in its default root (`--runtime-flag root=` is not
+  # passed on to podman's exit-time cleanup), so runc makes /run/runc, skiff /run/skiff.
+  rmdir_if_new /run/runc
+  rmdir_if_new /run/skiff
   # Our own config files, so nothing in /etc/containers (a default runtime, storage options,
   # mount programs) changes what the test sees.
   cat >"$d/storage.conf" <<EOF
@@ -106,6 +116,8 @@ podman_default_network_cleanup() {
   ip link show cni-podman0 >/dev/null 2>&1 || cleanup "ip link del cni-podman0"
   remove_if_new /var/lib/cni
   remove_if_new /var/lib/cni/networks/podman
+  # Podman bind-mounts /run/netns onto itself (shared) to hold its network namespaces there.
+  [ -e /run/netns ] || cleanup "umount /run/netns 2>/dev/null; rmdir /run/netns"
   local table
   for table in filter nat; do
     cleanup "remove_new_cni_chains $table '$(iptables -t "$table" -S | awk '$1 == "-N" {print $2}' | tr '\n' ' ')'"
@@ -125,4 +137,116 @@ remove_new_cni_chains() {
   for chain in $(iptables -t "$table" -S | awk '$1 == "-N" && $2 ~ /^CNI-/ {print $2}'); do
     [[ $before == *" $chain "* ]] || iptables -t "$table" -X "$chain" 2>/dev/null || true
   done
+}
+
+
+# ---- terminal sessions ---------------------------------------------------------------------
+# tty_start COMMAND...: runs COMMAND on a terminal of its own (`script`), in the background. Type
+# into it with tty_type, wait for its output with tty_wait_for, end with tty_finish (sets
+# TTY_RC and TTY_TEXT, everything the terminal showed).
+tty_start() {
+  TTY_OUT="$SKIFF_TMP/tty.$RANDOM.out"
+  local fifo="$TTY_OUT.in" cmd
+  mkfifo "$fifo"
+  printf -v cmd '%q ' "$@"
+  timeout 60 script -qefc "$cmd" /dev/null <"$fifo" >"$TTY_OUT" 2>&1 &
+  TTY_PID=$!
+  exec 3>"$fifo"
+}
+tty_type() { printf '%s\n' "$1" >&3; }
+# tty_wait_for TEXT: until the terminal has shown TEXT (20 s at most). Typed input is echoed
+# too, so wait for text only the program's output contains.
+tty_wait_for() {
+  local i
+  for i in $(seq 200); do
+    grep -qF -- "$1" "$TTY_OUT" && return 0
+    kill -0 "$TTY_PID" 2>/dev/null || break
+    sleep 0.1
+  done
+  fail "terminal never showed '$1'; it shows: $(cat -v "$TTY_OUT")"
+}
+tty_finish() {
+  exec 3>&-
+  TTY_RC=0
+  wait "$TTY_PID" || TTY_RC=$?
+  TTY_TEXT=$(tr -d '\r' <"$TTY_OUT")
+}
+
+# ---- containerd --------------------------------------------------------------------------
+# containerd_setup: a containerd of our own (config, root, state, sockets, snapshots under
+# $SKIFF_TMP/containerd; CRI off) with the busybox image imported as $CTR_IMAGE. Use it as
+# `cr ARGS...`; `cr_run ARGS...` is `ctr run` with the runc shim calling the runtime under test
+# (through $CTR_RUNTIME, which logs each call to $CTR_RUNTIME_LOG and execs $SKIFF_RUNTIME).
+containerd_setup() {
+  need_cmd containerd
+  need_cmd ctr
+  need_cmd containerd-shim-runc-v2
+  local d="$SKIFF_TMP/containerd"
+  mkdir -p "$d"/{root,state,fifo}
+  CTR_DIR=$d
+  cat >"$d/config.toml" <<TOML
+version = 2
+root = "$d/root"
+state = "$d/state"
+# No CRI (kubelet-only); no /opt/containerd; no snapshotters but overlayfs.
+disabled_plugins = ["io.containerd.grpc.v1.cri", "io.containerd.internal.v1.opt",
+  "io.containerd.snapshotter.v1.btrfs", "io.containerd.snapshotter.v1.zfs",
+  "io.containerd.snapshotter.v1.devmapper", "io.containerd.snapshotter.v1.aufs"]
+[grpc]
+  address = "$d/containerd.sock"
+[ttrpc]
+  address = "$d/containerd.sock.ttrpc"
+[debug]
+  address = "$d/debug.sock"
+[plugins."io.containerd.snapshotter.v1.overlayfs"]
+  root_path = "$d/snapshots"
+TOML
+  # The runc shim puts its sockets in /run/containerd/s whatever the config says.
+  remove_if_new /run/containerd
+  cleanup containerd_teardown
+  containerd --config "$d/config.toml" --log-level warn >"$d/containerd.log" 2>&1 &
+  CTR_PID=$!
+  local i
+  for i in $(seq 100); do
+    [ -S "$d/containerd.sock" ] && cr version >/dev/null 2>&1 && break
+    kill -0 "$CTR_PID" 2>/dev/null || fail "containerd exited: $(tail -5 "$d/containerd.log")"
+    sleep 0.1
+  done
+  cr version >/dev/null 2>&1 || fail "containerd did not come up: $(tail -5 "$d/containerd.log")"
+
+  CTR_RUNTIME="$d/runtime"
+  CTR_RUNTIME_LOG="$d/runtime.log"
+  printf '#!/bin/sh\necho "$*" >>%q\nexec %q "$@"\n' "$CTR_RUNTIME_LOG" "$SKIFF_RUNTIME" >"$CTR_RUNTIME"
+  chmod +x "$CTR_RUNTIME"
+
+  # ctr imports an OCI archive: the layout, tarred. The layout tags it "latest" only.
+  local layout
+  layout=$(test_image busybox)
+  (cd "$layout" && tar -cf "$d/busybox.tar" oci-layout index.json blobs) || fail "tar $layout"
+  cr images import --base-name skiff.local/busybox "$d/busybox.tar" >/dev/null ||
+    fail "ctr images import"
+  CTR_IMAGE=skiff.local/busybox:latest
+}
+
+cr() { ctr --address "$CTR_DIR/containerd.sock" --namespace skiff-test "$@"; }
+cr_run() {
+  cr run --fifo-dir "$CTR_DIR/fifo" --runtime io.containerd.runc.v2 \
+    --runc-binary "$CTR_RUNTIME" --runc-root "$CTR_DIR/runtime-root" "$@"
+}
+cr_exec() { cr task exec --fifo-dir "$CTR_DIR/fifo" "$@"; }
+
+containerd_teardown() {
+  local t c pid
+  for t in $(cr task ls -q 2>/dev/null); do
+    cr task kill -s SIGKILL "$t" >/dev/null 2>&1 || true
+    cr task delete -f "$t" >/dev/null 2>&1 || true
+  done
+  for c in $(cr containers ls -q 2>/dev/null); do cr containers delete "$c" >/dev/null 2>&1 || true; done
+  if kill "$CTR_PID" 2>/dev/null; then wait "$CTR_PID" 2>/dev/null || true; fi
+  # Shims outlive containerd by design; ours are the ones serving our containerd's address.
+  for pid in $(pgrep -f "containerd-shim-runc-v2 .*-address $CTR_DIR/containerd.sock" || true); do
+    kill -9 "$pid" 2>/dev/null || true
+  done
+  umount_under "$CTR_DIR"
+  rm -rf "$CTR_DIR"
 }
