@@ -45,6 +45,6 @@ cr containers delete victim
 grep -q -- " kill victim 9\$" "$CTR_RUNTIME_LOG" || fail "SIGKILL not sent through $SKIFF_RUNTIME"
 expect_eq "tasks left" "$(cr task ls -q | wc -l)" 0
 expect_eq "containers left" "$(cr containers ls -q | wc -l)" 0
-[ -z "$(ls -A "$CTR_DIR/runtime-root/skiff-test" 2>/dev/null)" ] ||
-  fail "runtime state left: $(ls "$CTR_DIR/runtime-root/skiff-test")"
+[ -z "$(ls -A "$CTR_DIR/runtime-root/$CTR_NS" 2>/dev/null)" ] ||
+  fail "runtime state left: $(ls "$CTR_DIR/runtime-root/$CTR_NS")"
 echo "PASS: ctr run -d, task exec, kill, delete through $SKIFF_RUNTIME"

@@ -21,7 +21,7 @@ expect_eq "stderr" "$(cat "$SKIFF_TMP/err")" err
 
 # The shim ran the runtime under test for the whole lifecycle (create, start, delete), under
 # the state root we gave it.
-grep -q -- "--root $CTR_DIR/runtime-root/skiff-test .* create .* run1\$" "$CTR_RUNTIME_LOG" ||
+grep -q -- "--root $CTR_DIR/runtime-root/$CTR_NS .* create .* run1\$" "$CTR_RUNTIME_LOG" ||
   fail "no create of run1 through $SKIFF_RUNTIME: $(cat "$CTR_RUNTIME_LOG")"
 grep -q -- " start run1\$" "$CTR_RUNTIME_LOG" || fail "no start of run1: $(cat "$CTR_RUNTIME_LOG")"
 grep -q -- " delete run1\$" "$CTR_RUNTIME_LOG" || fail "no delete of run1: $(cat "$CTR_RUNTIME_LOG")"

@@ -8,7 +8,7 @@ need_cmd script
 need_runtime
 containerd_setup
 
-tty_start ctr --address "$CTR_DIR/containerd.sock" --namespace skiff-test run --rm -t \
+tty_start ctr --address "$CTR_DIR/containerd.sock" --namespace "$CTR_NS" run --rm -t \
   --fifo-dir "$CTR_DIR/fifo" --runc-binary "$CTR_RUNTIME" --runc-root "$CTR_DIR/runtime-root" \
   "$CTR_IMAGE" tty1 sh
 tty_wait_for '/ # '

@@ -49,6 +49,16 @@ rmdir_if_new() {
   [ -e "$1" ] || cleanup "rmdir '$1' 2>/dev/null"
 }
 
+# remove_cgroup_tree PATH: removes cgroup PATH (e.g. /skiff-peers-123) and the empty cgroups
+# below it from every mounted hierarchy, v1 and v2. Cgroups still holding processes stay.
+remove_cgroup_tree() {
+  local h
+  for h in /sys/fs/cgroup/*/ /sys/fs/cgroup/; do
+    [ -d "$h${1#/}" ] || continue
+    find "$h${1#/}" -depth -type d -exec rmdir {} \; 2>/dev/null || true
+  done
+}
+
 # expect_eq WHAT GOT WANT
 expect_eq() { [ "$2" = "$3" ] || fail "$1: got '$2', want '$3'"; }
 # expect_contains WHAT HAYSTACK NEEDLE
@@ -87,7 +97,11 @@ EOF
           --tmpdir "$d/tmp" --network-config-dir "$d/net.d" --cgroup-manager cgroupfs
           --events-backend file --runtime "$SKIFF_RUNTIME")
   # Root here lacks CAP_SYS_RESOURCE, so podman's default rlimits cannot be raised to.
-  PODMAN_RUN_FLAGS=(--ulimit nofile=20000:20000 --ulimit nproc=32768:32768 --pull never)
+  # Containers' cgroups go under a parent of ours, removed at the end: runc leaves its
+  # name=systemd and unified (hybrid) cgroups behind when podman cleans up.
+  PODMAN_CGROUP_PARENT=/skiff-peers-podman-$$
+  PODMAN_RUN_FLAGS=(--ulimit nofile=20000:20000 --ulimit nproc=32768:32768 --pull never
+                    --cgroup-parent "$PODMAN_CGROUP_PARENT")
   cleanup podman_teardown
 
   # skopeo keeps a blob-info cache in /var/lib/containers/cache whatever the destination.
@@ -106,6 +120,7 @@ podman_teardown() {
   pm rmi -af >/dev/null 2>&1 || true
   umount_under "$PODMAN_DIR"
   rm -rf "$PODMAN_DIR"
+  remove_cgroup_tree "$PODMAN_CGROUP_PARENT"
 }
 
 # podman_default_network_cleanup: podman's default network ("podman", bridge cni-podman0) leaves
@@ -184,6 +199,9 @@ containerd_setup() {
   local d="$SKIFF_TMP/containerd"
   mkdir -p "$d"/{root,state,fifo}
   CTR_DIR=$d
+  # The containerd namespace names the containers' cgroup parent (/NAMESPACE/ID); ours is
+  # unique, so teardown can remove it whole.
+  CTR_NS=skiff-peers-$$
   cat >"$d/config.toml" <<TOML
 version = 2
 root = "$d/root"
@@ -228,7 +246,7 @@ TOML
   CTR_IMAGE=skiff.local/busybox:latest
 }
 
-cr() { ctr --address "$CTR_DIR/containerd.sock" --namespace skiff-test "$@"; }
+cr() { ctr --address "$CTR_DIR/containerd.sock" --namespace "$CTR_NS" "$@"; }
 cr_run() {
   cr run --fifo-dir "$CTR_DIR/fifo" --runtime io.containerd.runc.v2 \
     --runc-binary "$CTR_RUNTIME" --runc-root "$CTR_DIR/runtime-root" "$@"
@@ -249,4 +267,5 @@ containerd_teardown() {
   done
   umount_under "$CTR_DIR"
   rm -rf "$CTR_DIR"
+  remove_cgroup_tree "/$CTR_NS"
 }
