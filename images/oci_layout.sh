@@ -71,7 +71,7 @@ write_oci_layout() {
   layer=$(blob_put "$work" "$work/layer.tar.gz")
 
   jq -S -c -n --arg created "$created" --arg diff "sha256:$diff_id" \
-      --arg by "$(basename "$(dirname "$0")")/$(basename "$0")" --argjson cfg "$run_config" '{
+      --arg by "images/$(basename "$(cd "$(dirname "$0")" && pwd)")/$(basename "$0")" --argjson cfg "$run_config" '{
     created: $created, architecture: "amd64", os: "linux", config: $cfg,
     rootfs: {type: "layers", diff_ids: [$diff]},
     history: [{created: $created, created_by: $by}]

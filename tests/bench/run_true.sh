@@ -3,12 +3,13 @@
 # crun and runc, N rounds interleaved (the order rotates every round) so that load on a shared
 # machine hits all three alike. Prints per-runtime median, p90 and min wall time and the ratios
 # skiff/crun and skiff/runc. A measurement, not a pass/fail test.
-#   tests/bench/run_true.sh [N]          (N defaults to 30; one warm-up round is not counted)
+#   tests/bench/run_true.sh [N]     (N: $SKIFF_BENCH_ROUNDS or 30; a warm-up round is not counted)
 # Runtimes: SKIFF_RUNTIME (default: the build tree's skiff-runtime), CRUN, RUNC. Any may be
 # another binary, e.g. SKIFF_RUNTIME=/usr/sbin/runc to check the script itself.
 #
 # crun refuses the hybrid cgroup layout of our machines, so every run, of every runtime, goes
 # through the same wrapper: a private mount namespace where /sys/fs/cgroup/unified is unmounted.
+# The "wrapper" row times that wrapper exec'ing /bin/true on the host: the floor under the rest.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 SKIFF_SOURCE_DIR=${SKIFF_SOURCE_DIR:-$(cd "$here/../.." && pwd)}
@@ -16,7 +17,7 @@ SKIFF_BUILD_DIR=${SKIFF_BUILD_DIR:-$SKIFF_SOURCE_DIR/build}
 SKIFF_RUNTIME=${SKIFF_RUNTIME:-$SKIFF_BUILD_DIR/runtime/skiff-runtime}
 CRUN=${CRUN:-$(command -v crun || echo /usr/bin/crun)}
 RUNC=${RUNC:-$(command -v runc || echo /usr/sbin/runc)}
-N=${1:-30}
+N=${1:-${SKIFF_BENCH_ROUNDS:-30}}
 
 die() { echo "run_true.sh: $*" >&2; exit 1; }
 [ "$(id -u)" = 0 ] || die "needs root (creates namespaces and cgroups)"
@@ -32,21 +33,25 @@ cc -O2 -o "$tmp/timeit" "$here/timeit.c"
 "$SKIFF_SOURCE_DIR/images/busybox/build.sh" "$tmp/image" >/dev/null
 "$SKIFF_SOURCE_DIR/images/bundle.sh" "$tmp/image" "$tmp/bundle" -- /bin/true
 
-names=(skiff crun runc)
-declare -A bin=([skiff]=$SKIFF_RUNTIME [crun]=$CRUN [runc]=$RUNC)
+names=(skiff crun runc wrapper)
+declare -A bin=([skiff]=$SKIFF_RUNTIME [crun]=$CRUN [runc]=$RUNC [wrapper]=/bin/true)
 
 # one NAME ROUND: one timed `run`, each runtime with its own state root under $tmp.
 one() {
-  local name=$1 round=$2
+  local name=$1 round=$2 cmd
+  if [ "$name" = wrapper ]; then
+    cmd=(/bin/true)
+  else
+    cmd=("${bin[$name]}" --root "$tmp/state-$name" run --bundle "$tmp/bundle" "bench-$name-$$-$round")
+  fi
   "$tmp/timeit" -o "$tmp/$name.times" unshare -m sh -c \
-    'umount /sys/fs/cgroup/unified 2>/dev/null; exec "$@"' wrapper \
-    "${bin[$name]}" --root "$tmp/state-$name" run --bundle "$tmp/bundle" "bench-$name-$$-$round" ||
-    die "${bin[$name]} run failed (exit $?) in round $round"
+    'umount /sys/fs/cgroup/unified 2>/dev/null; exec "$@"' wrapper "${cmd[@]}" ||
+    die "${cmd[*]} failed (exit $?) in round $round"
 }
 
 for name in "${names[@]}"; do one "$name" warmup; : >"$tmp/$name.times"; done
 for ((i = 0; i < N; i++)); do
-  for ((k = 0; k < 3; k++)); do one "${names[$(((i + k) % 3))]}" "$i"; done
+  for ((k = 0; k < ${#names[@]}; k++)); do one "${names[$(((i + k) % ${#names[@]}))]}" "$i"; done
 done
 
 # stats NAME: "median p90 min" in ms (nearest-rank percentiles).
@@ -60,14 +65,18 @@ stats() {
     }'
 }
 
-echo "cold start of 'run' (busybox /bin/true), $N interleaved rounds, $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg)"
-printf '%-6s %-28s %10s %10s %10s\n' runtime binary "median ms" "p90 ms" "min ms"
+echo "cold start of \`run\` of busybox /bin/true: $N interleaved rounds, $(nproc) CPUs," \
+     "load $(cut -d' ' -f1-3 /proc/loadavg) at the end, $(date -u +%Y-%m-%dT%H:%MZ)"
+echo
+echo "| runtime | binary | median ms | p90 ms | min ms |"
+echo "|---|---|---:|---:|---:|"
 declare -A med p90
 for name in "${names[@]}"; do
   read -r m p lo < <(stats "$name")
   med[$name]=$m p90[$name]=$p
-  printf '%-6s %-28s %10s %10s %10s\n' "$name" "${bin[$name]}" "$m" "$p" "$lo"
+  echo "| $name | ${bin[$name]} | $m | $p | $lo |"
 done
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+echo
 echo "skiff/crun: median $(ratio "${med[skiff]}" "${med[crun]}"), p90 $(ratio "${p90[skiff]}" "${p90[crun]}")"
 echo "skiff/runc: median $(ratio "${med[skiff]}" "${med[runc]}"), p90 $(ratio "${p90[skiff]}" "${p90[runc]}")"
