@@ -40,6 +40,9 @@ struct Options {
     std::optional<std::string> cgroups_path; // linux.cgroupsPath; default derives from the id
     bool systemd = false; // --systemd-cgroup: "slice:prefix:name" paths, mapped onto cgroupfs
     std::string root = "/sys/fs/cgroup"; // tests point this at a private mount
+    // Skips detect_mode(root): for a tree that is not a mount (tests populate a temp directory
+    // with v1 or v2 file names to check the values written).
+    std::optional<Mode> mode;
 };
 
 class Cgroup {
