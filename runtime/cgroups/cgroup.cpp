@@ -51,7 +51,7 @@ Result<void> fill_cpusets(const std::string& leaf, const std::vector<std::string
     return ok();
 }
 
-Result<State> make_dirs(const Options& opts, const Layout& layout, const InnerPath& inner,
+Result<State> make_dirs(const Layout& layout, const InnerPath& inner,
                         std::vector<std::string>& created) {
     State st;
     st.mode = layout.mode;
@@ -72,9 +72,7 @@ Result<State> make_dirs(const Options& opts, const Layout& layout, const InnerPa
         }
         std::string dir = hierarchy_dir(h, inner, own, h.unified && layout.mode == Mode::V2);
         if (h.unified) {
-            size_t before = created.size();
             SKIFF_CHECK(mkdir_p(dir, created));
-            (void)before;
             SKIFF_CHECK(enable_controllers(h.mount, dir));
             st.unified = dir;
             auto ctrls = SKIFF_TRY(read_optional(join(dir, "cgroup.controllers")));
@@ -85,7 +83,6 @@ Result<State> make_dirs(const Options& opts, const Layout& layout, const InnerPa
             if (contains(h.controllers, "cpuset")) SKIFF_CHECK(fill_cpusets(dir, created));
         }
     }
-    (void)opts;
     if (st.v1.empty() && st.unified.empty())
         return Error{"cgroup: no hierarchy to create " + inner.path + " in"};
     return st;
@@ -96,9 +93,9 @@ Result<State> make_dirs(const Options& opts, const Layout& layout, const InnerPa
 Result<std::unique_ptr<Cgroup>> Cgroup::create(const Options& opts,
                                                const oci::Resources* resources) {
     auto inner = SKIFF_TRY(inner_path(opts));
-    auto layout = SKIFF_TRY(discover_layout(opts.root, opts.mode));
+    auto layout = SKIFF_TRY(discover_layout(opts.root, opts.mode, !inner.absolute()));
     std::vector<std::string> created;
-    auto st = make_dirs(opts, layout, inner, created);
+    auto st = make_dirs(layout, inner, created);
     if (!st.ok()) {
         remove_created(created);
         return std::move(st).error();

@@ -40,13 +40,13 @@ int read_all(const std::string& path, std::string& out) {
     return 0;
 }
 
+} // namespace
+
 void sleep_us(long us) {
     timespec ts{us / 1000000, (us % 1000000) * 1000};
     while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
     }
 }
-
-} // namespace
 
 Result<std::string> read_file(const std::string& path) {
     std::string out;

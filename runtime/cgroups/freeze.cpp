@@ -16,12 +16,6 @@ namespace {
 
 constexpr auto kFreezeTimeout = std::chrono::seconds(5);
 
-void sleep_us(long us) {
-    timespec ts{us / 1000000, (us % 1000000) * 1000};
-    while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
-    }
-}
-
 bool events_frozen(const std::string& events) {
     return parse_flat_keyed(events)["frozen"] == 1;
 }

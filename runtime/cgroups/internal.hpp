@@ -34,6 +34,7 @@ Result<void> mkdir_p(const std::string& path, std::vector<std::string>& created)
 Result<void> remove_cgroup_tree(const std::string& path);
 // Best effort, newest first: for undoing a failed create.
 void remove_created(const std::vector<std::string>& created);
+void sleep_us(long us);
 // Every pid in cgroup.procs of `dir` and of its descendants.
 Result<void> collect_pids(const std::string& dir, std::vector<pid_t>& out);
 
@@ -48,7 +49,10 @@ struct Layout {
     Mode mode = Mode::V1;
     std::vector<Hierarchy> hierarchies; // v1 ones plus at most one unified
 };
-Result<Layout> discover_layout(const std::string& root, std::optional<Mode> forced);
+// `relative`: the cgroupsPath is relative, so mount roots matter (pure v2 skips mountinfo
+// otherwise: no read on the common create path).
+Result<Layout> discover_layout(const std::string& root, std::optional<Mode> forced,
+                               bool relative = true);
 const char* mode_name(Mode m);
 std::optional<Mode> mode_from_name(const std::string& s);
 

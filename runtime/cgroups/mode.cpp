@@ -166,7 +166,8 @@ Result<std::vector<Hierarchy>> from_directory(const std::string& root, Mode mode
 
 } // namespace
 
-Result<Layout> discover_layout(const std::string& root_in, std::optional<Mode> forced) {
+Result<Layout> discover_layout(const std::string& root_in, std::optional<Mode> forced,
+                               bool relative) {
     std::string root = root_in.size() > 1 && root_in.back() == '/' ? root_in.substr(0, root_in.size() - 1)
                                                                    : root_in;
     Layout l;
@@ -175,8 +176,9 @@ Result<Layout> discover_layout(const std::string& root_in, std::optional<Mode> f
         Hierarchy h;
         h.mount = root;
         h.unified = true;
-        for (const auto& m : SKIFF_TRY(from_mountinfo(root)))
-            if (m.unified && m.mount == root) h.mount_root = m.mount_root;
+        if (relative)
+            for (const auto& m : SKIFF_TRY(from_mountinfo(root)))
+                if (m.unified && m.mount == root) h.mount_root = m.mount_root;
         l.hierarchies.push_back(std::move(h));
         return l;
     }
