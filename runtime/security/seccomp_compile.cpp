@@ -114,7 +114,15 @@ Result<SeccompProgram> compile_seccomp(const oci::Seccomp& profile) {
     for (size_t i = 0; i < profile.architectures.size(); ++i) {
         const std::string where = "linux.seccomp.architectures[" + std::to_string(i) + "]";
         const auto* arch = seccomp_names::find_arch(profile.architectures[i]);
-        if (!arch) return Error{where + ": unknown architecture " + quoted(profile.architectures[i])};
+        if (!arch) {
+            if (seccomp_names::is_spec_arch(profile.architectures[i])) {
+                const scmp_version* v = seccomp_version();
+                return Error{where + ": " + profile.architectures[i] + " is not supported by libseccomp " +
+                             std::to_string(v->major) + "." + std::to_string(v->minor) + "." +
+                             std::to_string(v->micro)};
+            }
+            return Error{where + ": unknown architecture " + quoted(profile.architectures[i])};
+        }
         int rc = seccomp_arch_add(ctx, arch->value);
         // EEXIST: the native one. EDOM: the other byte order, which libseccomp cannot mix into
         // one filter and which this machine can never execute, so there is nothing to filter.

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "seccomp_util.hpp"
+#include "skiff/oci/spec.hpp"
 
 using namespace skiff::test;
 using nlohmann::json;
@@ -153,4 +154,40 @@ TEST_CASE("compile time of a docker-sized profile", "[.bench]") {
         return 0;
     });
     std::cout << "load: " << field(e.out, "load_us") << " us\n";
+}
+
+TEST_CASE("a config.json seccomp section parsed by the OCI model compiles and blocks",
+          "[seccomp][profile]") {
+    const std::string config = R"({
+      "ociVersion": "1.2.0",
+      "root": {"path": "rootfs"},
+      "process": {"cwd": "/", "args": ["sh"], "user": {"uid": 0, "gid": 0}},
+      "linux": {
+        "seccomp": {
+          "defaultAction": "SCMP_ACT_ALLOW",
+          "architectures": ["SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32"],
+          "syscalls": [
+            {"names": ["getcwd"], "action": "SCMP_ACT_ERRNO"},
+            {"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO", "errnoRet": 38},
+            {"names": ["getpriority"], "action": "SCMP_ACT_ERRNO", "errnoRet": 33,
+             "args": [{"index": 1, "value": 240, "valueTwo": 48, "op": "SCMP_CMP_MASKED_EQ"}]}
+          ]
+        }
+      }
+    })";
+    auto spec = skiff::oci::parse_spec(config);
+    INFO((spec ? std::string() : spec.error().message));
+    REQUIRE(spec.ok());
+    REQUIRE(spec->linux_);
+    REQUIRE(spec->linux_->seccomp);
+    auto compiled = sec::compile_seccomp(*spec->linux_->seccomp);
+    INFO((compiled ? std::string() : compiled.error().message));
+    REQUIRE(compiled.ok());
+    SKIFF_NEED_ROOT();
+    auto e = load_and_probe(*compiled, [] { return rawcall(SYS_getpriority, 0, 0x35); });
+    CHECK(field(e.out, "probe") == std::to_string(-EDOM));
+    e = load_and_probe(*compiled, [] { return rawcall(SYS_mkdir, reinterpret_cast<long>("/x"), 0); });
+    CHECK(field(e.out, "probe") == std::to_string(-ENOSYS));
+    e = load_and_probe(*compiled, [] { return rawcall(SYS_getcwd, 0, 0); });
+    CHECK(field(e.out, "probe") == std::to_string(-EPERM));
 }

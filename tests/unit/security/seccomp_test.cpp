@@ -202,6 +202,11 @@ TEST_CASE("bad actions, operators, architectures and flags are errors naming the
     p.architectures = {"SCMP_ARCH_X86_64", "SCMP_ARCH_Z80"};
     CHECK(compile_error(p) == "linux.seccomp.architectures[1]: unknown architecture \"SCMP_ARCH_Z80\"");
 
+    p.architectures = {"SCMP_ARCH_M68K"};
+    const std::string m68k = compile_error(p);
+    CHECK((m68k == "none" || m68k.rfind("linux.seccomp.architectures[0]: SCMP_ARCH_M68K is not "
+                                        "supported by libseccomp ", 0) == 0));
+
     p = profile("SCMP_ACT_ALLOW");
     p.flags = {"SECCOMP_FILTER_FLAG_LOG", "SECCOMP_FILTER_FLAG_FAST"};
     CHECK(compile_error(p) == "linux.seccomp.flags[1]: unknown flag \"SECCOMP_FILTER_FLAG_FAST\"");
