@@ -3,6 +3,7 @@
 #include <seccomp.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <linux/futex.h>
 #include <termios.h>
 
 #include <memory>
@@ -48,6 +49,8 @@ Result<void> confine_vmm(int vcpu_fd) {
         allow(SCMP_SYS(mmap), {SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0)}) && // malloc, never code
         allow(SCMP_SYS(munmap)) &&      // free
         allow(SCMP_SYS(rt_sigreturn)) && // returning from a signal handler
+        // libstdc++'s one-time initialisations (locale, on the first error message) wake waiters.
+        allow(SCMP_SYS(futex), {SCMP_A1(SCMP_CMP_MASKED_EQ, ~0x80u, 1 /* FUTEX_WAKE */)}) &&
         allow(SCMP_SYS(exit_group));    // the end
     if (!good) return Error{"seccomp_rule_add failed"};
     int rc = seccomp_load(ctx.get());

@@ -45,7 +45,7 @@ Result<int> handle_fault(KvmVm& vm, Guest& g, unsigned vector) {
     if ((cs & 3) != 3 || vector == 8 || vector == 18)
         return Error{"guest kernel fault " + where};
     const int sig = signal_for_vector(vector);
-    g.log("app fault " + where + ": " + strsignal(sig));
+    g.log("app fault " + where + ": signal " + std::to_string(sig));
     return 128 + sig;
 }
 

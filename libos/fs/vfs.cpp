@@ -449,10 +449,10 @@ int64_t vfs_sendfile(int out_fd, int in_fd, int64_t* offset, uint64_t count) {
         const uint8_t* src;
         uint64_t n;
         if (in->kind == FileKind::cached_file) {
+            if (pos >= static_cast<uint64_t>(in->inode->st.st_size)) break;
             uint64_t clen;
             const uint8_t* chunk = cache_chunk(in->inode, pos / kChunk, &clen);
             if (!chunk) {
-                if (pos >= static_cast<uint64_t>(in->inode->st.st_size)) break;
                 const int64_t r = cache_read(in->inode, bounce, kChunk < count - done ? kChunk : count - done, pos);
                 if (r <= 0) break;
                 src = bounce, n = static_cast<uint64_t>(r);
