@@ -85,7 +85,8 @@ Result<LoadedElf> load_elf(int fd, const std::string& name, const GuestMemory& m
             have_phdr = true;
         }
         if (p.p_type != PT_LOAD) continue;
-        if (p.p_filesz > p.p_memsz || p.p_memsz > max_addr || p.p_vaddr > max_addr ||
+        constexpr uint64_t kUserLimit = 1ull << 47; // keeps every sum below from wrapping
+        if (p.p_filesz > p.p_memsz || p.p_memsz > kUserLimit || p.p_vaddr > kUserLimit ||
             p.p_offset > file_size || p.p_filesz > file_size - p.p_offset ||
             (p.p_vaddr % kPage) != (p.p_offset % kPage))
             return Error{name + ": bad ELF segment (size, offset or alignment)", ENOEXEC};
@@ -100,6 +101,9 @@ Result<LoadedElf> load_elf(int fd, const std::string& name, const GuestMemory& m
     out.base = eh.e_type == ET_DYN ? pie_base - (lo & ~(kPage - 1)) : 0;
     lo += out.base;
     hi += out.base;
+    if (eh.e_type == ET_DYN && hi - lo > max_addr - pie_base)
+        return Error{name + ": static-pie image of " + std::to_string((hi - lo) >> 20) +
+                         " MiB does not fit guest memory (increase --memory)", ENOMEM};
     if (lo < min_addr || hi > max_addr)
         return Error{name + ": ELF segments [0x" + (std::stringstream{} << std::hex << lo).str() +
                          ", 0x" + (std::stringstream{} << std::hex << hi).str() +

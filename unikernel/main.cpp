@@ -42,7 +42,7 @@ struct Options {
     std::string cwd = "/";
     uint32_t uid = 0, gid = 0;
     std::string hostname = "skiff";
-    bool debug = false, timing = false, seccomp = true;
+    bool debug = false, timing = false, seccomp = true, count_hypercalls = false;
     int64_t t0_ns = -1; // CLOCK_MONOTONIC of the caller's exec, for --timing
     std::vector<std::string> argv;
 };
@@ -50,7 +50,7 @@ struct Options {
 const char kUsage[] =
     "usage: skiff-vmm (--rootfs DIR | --rootfs-fd N) [--kvm-fd N] [--memory MiB] [--env K=V]...\n"
     "                 [--cwd DIR] [--uid N] [--gid N] [--hostname NAME] [--debug] [--timing]\n"
-    "                 [--timing-t0 NS] [--no-seccomp] -- PROGRAM [ARG]...\n";
+    "                 [--timing-t0 NS] [--no-seccomp] [--count-hypercalls] -- PROGRAM [ARG]...\n";
 
 template <class T>
 bool parse_number(const std::string& s, T& out) {
@@ -85,6 +85,7 @@ Result<Options> parse_options(int argc, char** argv) {
         else if (a == "--debug") o.debug = true;
         else if (a == "--timing") o.timing = true;
         else if (a == "--no-seccomp") o.seccomp = false;
+        else if (a == "--count-hypercalls") o.count_hypercalls = true;
         else if (a == "--help" || a == "-h") {
             std::fputs(kUsage, stdout);
             std::exit(0);
@@ -220,6 +221,7 @@ Result<int> boot(Options& o, Timeline& tl, int& exit_on_error) {
     tl.mark("seccomp loaded");
     auto status = run_vcpu(vm, g, all_hypercalls());
     tl.print(g);
+    if (o.count_hypercalls) std::fprintf(stderr, "skiff-vmm: hypercalls: %llu\n", static_cast<unsigned long long>(g.count));
     return status;
 }
 
@@ -230,7 +232,7 @@ int main(int argc, char** argv) {
     using namespace skiff::vmm;
     auto opts = parse_options(argc, argv);
     if (!opts) {
-        std::fprintf(stderr, "skiff-vmm: %s\n%s", opts.error().message.c_str(), kUsage);
+        std::fprintf(stderr, "skiff-vmm: %s (see skiff-vmm --help)\n", opts.error().message.c_str());
         return 2;
     }
     Timeline tl;

@@ -30,14 +30,8 @@ int64_t sys_getpid(SyscallFrame&) { return 1; }
 int64_t sys_getppid(SyscallFrame&) { return 0; }
 int64_t sys_getuid(SyscallFrame&) { return boot->uid; }
 int64_t sys_getgid(SyscallFrame&) { return boot->gid; }
-int64_t sys_getgroups(SyscallFrame& f) {
-    // The app has its primary group only, as an OCI process without additionalGids.
-    if (f.rdi == 0) return 1;
-    auto* list = reinterpret_cast<uint32_t*>(f.rsi);
-    if (!user_ok(list)) return -EFAULT;
-    list[0] = boot->gid;
-    return 1;
-}
+// No supplementary groups, as an OCI process without additionalGids (runc sets an empty list).
+int64_t sys_getgroups(SyscallFrame&) { return 0; }
 int64_t sys_getresid(SyscallFrame& f, uint32_t v) {
     const uint64_t ptrs[] = {f.rdi, f.rsi, f.rdx};
     for (uint64_t p : ptrs) {

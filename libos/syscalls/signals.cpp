@@ -93,6 +93,9 @@ void deliver_pending(SyscallFrame& f) {
         const uint64_t bit = 1ull << (sig - 1);
         if (!(pending & bit) || (blocked & bit)) continue;
         pending &= ~bit;
+        const uint64_t h = actions[sig].handler;
+        if (h == kSigIgn || (h == kSigDfl && default_ignores(sig))) continue;
+        if (h == kSigDfl || !actions[sig].restorer) exit_app(0, sig);
         push_frame(f, sig);
         return;
     }

@@ -37,6 +37,7 @@ bool Hypercalls::dispatch(Guest& g, uint64_t addr, uint64_t value) const {
         g.fail(m.str());
         return false;
     }
+    ++g.count;
     const int64_t ret = spec->fn(g, req);
     *static_cast<int64_t*>(req) = ret;
     return !g.stopped();
