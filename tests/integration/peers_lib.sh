@@ -78,6 +78,7 @@ podman_setup() {
   # Podman lets the runtime keep state in its default root (`--runtime-flag root=` is not
   # passed on to podman's exit-time cleanup), so runc makes /run/runc, skiff /run/skiff.
   rmdir_if_new /run/runc
+  rmdir_if_new /run/crun
   rmdir_if_new /run/skiff
   # Our own config files, so nothing in /etc/containers (a default runtime, storage options,
   # mount programs) changes what the test sees.
@@ -222,7 +223,10 @@ TOML
   # The runc shim puts its sockets in /run/containerd/s whatever the config says.
   remove_if_new /run/containerd
   cleanup containerd_teardown
-  containerd --config "$d/config.toml" --log-level warn >"$d/containerd.log" 2>&1 &
+  # CTR_WRAPPER (an array, default none) prefixes the daemon, e.g. to start it in a mount
+  # namespace of its own; it must exec containerd so that $! stays the daemon.
+  ${CTR_WRAPPER[@]+"${CTR_WRAPPER[@]}"} containerd --config "$d/config.toml" --log-level warn \
+    >"$d/containerd.log" 2>&1 &
   CTR_PID=$!
   local i
   for i in $(seq 100); do
