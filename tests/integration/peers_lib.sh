@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Helpers for the tests that drive skiff-runtime through its peers (podman, containerd): the
 # runtime under test, the locally built test images, and private, disposable engine instances.
 # Sourced after lib.sh; not a test of its own.
