@@ -3,6 +3,7 @@
 #include "idmap.hpp"
 
 #include <fcntl.h>
+#include <sched.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -11,14 +12,20 @@
 #include "sys_error.hpp"
 #include "unique_fd.hpp"
 
+#ifndef CLONE_NEWTIME
+#define CLONE_NEWTIME 0x00000080
+#endif
+
 extern char** environ;
 
 namespace skiff::runtime::linux {
 
 namespace {
 
+// pid 0 means this process ("/proc/self"), whose number /proc may not know.
 Result<void> write_proc_file(pid_t pid, const char* name, const std::string& text) {
-    const std::string path = "/proc/" + std::to_string(pid) + "/" + name;
+    const std::string path =
+        (pid == 0 ? std::string("/proc/self") : "/proc/" + std::to_string(pid)) + "/" + name;
     UniqueFd fd(open(path.c_str(), O_WRONLY | O_CLOEXEC));
     if (!fd) return sys_error("open " + path);
     // These files take one write holding every line.
@@ -101,7 +108,7 @@ Result<void> write_id_mappings_from_parent(pid_t pid, const oci::Linux& linux) {
     return ok();
 }
 
-Result<void> write_time_offsets_from_parent(pid_t pid, const oci::Linux& linux) {
+static Result<void> write_time_offsets(pid_t pid, const oci::Linux& linux) {
     const auto* time = linux.find_namespace("time");
     if (!time || !time->path.empty()) {
         if (!linux.time_offsets.empty())
@@ -120,6 +127,37 @@ Result<void> write_time_offsets_from_parent(pid_t pid, const oci::Linux& linux) 
     if (text.empty()) return ok();
     auto written = write_proc_file(pid, "timens_offsets", text);
     if (!written) return std::move(written).error().wrap("linux.timeOffsets");
+    return ok();
+}
+
+Result<void> write_time_offsets_from_parent(pid_t pid, const oci::Linux& linux) {
+    if (pid <= 0) return Error{"write_time_offsets_from_parent: bad pid " + std::to_string(pid)};
+    return write_time_offsets(pid, linux);
+}
+
+Result<int> enter_time_namespace_for_clone(const oci::Linux& linux) {
+    const auto* time = linux.find_namespace("time");
+    if (!time || !time->path.empty()) {
+        if (!linux.time_offsets.empty())
+            return Error{"linux.timeOffsets: given, but the spec creates no time namespace"};
+        return -1;
+    }
+    UniqueFd saved(open("/proc/self/ns/time", O_RDONLY | O_CLOEXEC));
+    if (!saved) return sys_error("open /proc/self/ns/time");
+    if (unshare(CLONE_NEWTIME) < 0) return sys_error("unshare time namespace");
+    // /proc/self/timens_offsets is that of our time_for_children: the new namespace.
+    auto written = write_time_offsets(0, linux);
+    if (!written) {
+        (void)setns(saved.get(), CLONE_NEWTIME);
+        return std::move(written).error();
+    }
+    return saved.release();
+}
+
+Result<void> restore_time_namespace(int saved_fd) {
+    if (saved_fd < 0) return ok();
+    UniqueFd saved(saved_fd);
+    if (setns(saved.get(), CLONE_NEWTIME) < 0) return sys_error("setns back to the runtime's time namespace");
     return ok();
 }
 

@@ -53,6 +53,7 @@ int join_rank(int flag) {
 } // namespace
 
 Result<int> clone_flags(const oci::Linux& linux) {
+    // CLONE_NEWTIME is validated here but never returned: see linux.hpp.
     int flags = 0, seen = 0;
     for (size_t i = 0; i < linux.namespaces.size(); i++) {
         const auto& ns = linux.namespaces[i];
@@ -61,7 +62,7 @@ Result<int> clone_flags(const oci::Linux& linux) {
             return Error{"linux.namespaces[" + std::to_string(i) + "]: namespace \"" + ns.type +
                          "\" listed twice"};
         seen |= flag;
-        if (ns.path.empty()) flags |= flag;
+        if (ns.path.empty() && flag != CLONE_NEWTIME) flags |= flag;
     }
     return flags;
 }

@@ -59,8 +59,9 @@ TEST_CASE("clone_flags: all eight types, joined ones excluded, bad lists refused
     auto flags = clone_flags(with_namespaces({{"pid", ""}, {"network", ""}, {"mount", ""}, {"ipc", ""},
                                               {"uts", ""}, {"user", ""}, {"cgroup", ""}, {"time", ""}}));
     REQUIRE(flags.ok());
+    // Time is created by enter_time_namespace_for_clone, never by clone flags.
     CHECK(*flags == (CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWUTS |
-                     CLONE_NEWUSER | CLONE_NEWCGROUP | CLONE_NEWTIME));
+                     CLONE_NEWUSER | CLONE_NEWCGROUP));
     auto joined = clone_flags(with_namespaces({{"pid", ""}, {"network", "/proc/1/ns/net"}}));
     REQUIRE(joined.ok());
     CHECK(*joined == CLONE_NEWPID);
@@ -192,4 +193,56 @@ TEST_CASE("time namespace offsets shift the monotonic and boottime clocks") {
     oci::Linux no_ns = with_namespaces({});
     no_ns.time_offsets = l.time_offsets;
     CHECK_FALSE(write_time_offsets_from_parent(pid, no_ns).ok());
+}
+
+TEST_CASE("enter_time_namespace_for_clone: the next child is born with the offsets") {
+    SKIFF_NEED_ROOT();
+    oci::Linux l = with_namespaces({{"time", ""}});
+    l.time_offsets = {{"monotonic", {5000, 0}}};
+    int result[2];
+    REQUIRE(pipe(result) == 0);
+    pid_t runtime = fork(); // stands for the (single-threaded) runtime process
+    REQUIRE(runtime >= 0);
+    if (runtime == 0) {
+        auto measure = []() -> long long {
+            timespec t{};
+            clock_gettime(CLOCK_MONOTONIC, &t);
+            return t.tv_sec;
+        };
+        long long base = measure(), in_ns = -1, after = -1;
+        auto saved = enter_time_namespace_for_clone(l);
+        if (!saved) _exit(2);
+        int p[2];
+        if (pipe(p) != 0) _exit(2);
+        pid_t init = fork();
+        if (init == 0) {
+            long long v = measure();
+            (void)!write(p[1], &v, sizeof v);
+            _exit(0);
+        }
+        if (!restore_time_namespace(*saved)) _exit(3);
+        (void)!read(p[0], &in_ns, sizeof in_ns);
+        waitpid(init, nullptr, 0);
+        pid_t later = fork();
+        if (later == 0) {
+            long long v = measure();
+            (void)!write(p[1], &v, sizeof v);
+            _exit(0);
+        }
+        (void)!read(p[0], &after, sizeof after);
+        waitpid(later, nullptr, 0);
+        long long out[2] = {in_ns - base, after - base};
+        (void)!write(result[1], out, sizeof out);
+        _exit(0);
+    }
+    long long deltas[2] = {-1, -1};
+    CHECK(read(result[0], deltas, sizeof deltas) == sizeof deltas);
+    int status = 0;
+    waitpid(runtime, &status, 0);
+    CHECK(WIFEXITED(status));
+    CHECK(WEXITSTATUS(status) == 0);
+    CHECK(deltas[0] >= 5000);
+    CHECK(deltas[0] < 5010);
+    CHECK(deltas[1] < 10);
+    CHECK(enter_time_namespace_for_clone(with_namespaces({})).value() == -1);
 }
