@@ -78,7 +78,7 @@ bool needs_dev_setup(const oci::Spec& spec) {
     return true;
 }
 
-Result<void> create_dev(const MountContext& ctx) {
+Result<void> create_dev(MountContext& ctx) {
     static const Node kDefaults[] = {
         {"/dev/null", S_IFCHR, 1, 3},    {"/dev/zero", S_IFCHR, 1, 5},
         {"/dev/full", S_IFCHR, 1, 7},    {"/dev/random", S_IFCHR, 1, 8},
@@ -96,7 +96,11 @@ Result<void> create_dev(const MountContext& ctx) {
     }
     all.insert(all.end(), nodes.begin(), nodes.end());
 
-    UniqueFd dev = SKIFF_TRY(mkdir_all_in_root(ctx.root, "/dev"));
+    // The /dev tmpfs this set-up mounted, or whatever /dev the image has.
+    UniqueFd dev;
+    auto fresh = ctx.fresh.find("/dev");
+    if (fresh != ctx.fresh.end()) dev = std::move(fresh->second.fd);
+    else dev = SKIFF_TRY(mkdir_all_in_root(ctx.root, "/dev"));
     // mknod's modes are exact only without a umask.
     const mode_t old_umask = umask(0);
     Result<void> made = ok();

@@ -104,9 +104,17 @@ Result<void> prepare_rootfs(const oci::Spec& spec, const RootfsOptions& opts) {
 
     MountContext ctx{spec, clean_opts, root.get(), has_user_namespace(spec), false};
     if (const auto* cg = spec.linux_->find_namespace("cgroup")) ctx.cgroupns = cg->path.empty();
-    for (size_t i = 0; i < spec.mounts.size(); i++)
-        SKIFF_CHECK(mount_entry(ctx, i, spec.mounts[i], options[i]));
-    if (needs_dev_setup(spec)) SKIFF_CHECK(create_dev(ctx));
+    const bool setup_dev = needs_dev_setup(spec);
+    for (size_t i = 0; i < spec.mounts.size(); i++) {
+        // Worth keeping the new filesystem's fd if later mount points (or the devices) go
+        // directly into it, as /dev/pts, /dev/shm, /dev/mqueue go into the /dev tmpfs.
+        const std::string dest = clean_path(spec.mounts[i].destination);
+        bool keep = setup_dev && dest == "/dev";
+        for (size_t j = i + 1; j < spec.mounts.size() && !keep; j++)
+            keep = parent_path(clean_path(spec.mounts[j].destination)) == dest;
+        SKIFF_CHECK(mount_entry(ctx, i, spec.mounts[i], options[i], keep));
+    }
+    if (setup_dev) SKIFF_CHECK(create_dev(ctx));
     if (!opts.console_path.empty()) SKIFF_CHECK(bind_console(root.get(), opts.console_path));
     return ok();
 }

@@ -54,6 +54,11 @@ TEST_CASE("tmpfs with per-mount flags, atime modes and data") {
         mount("/d", "tmpfs", "tmpfs", {"unbindable"}),
         mount("/e", "tmpfs", "tmpfs", {}),
         mount("/e", "tmpfs", "", {"remount", "ro", "nosuid"}),
+        // Mount points made inside a tmpfs mounted just before, and a second mount on one.
+        mount("/t", "tmpfs", "tmpfs", {}),
+        mount("/t/a", "tmpfs", "tmpfs", {"ro"}),
+        mount("/t/a", "tmpfs", "tmpfs", {"nodev"}),
+        mount("/t/b", "tmpfs", "tmpfs", {"noexec"}),
     });
     auto r = run(b, spec, []() -> std::string {
         auto mi = mountinfo();
@@ -78,6 +83,11 @@ TEST_CASE("tmpfs with per-mount flags, atime modes and data") {
         EXPECT_IN_CHILD(e && has_option(e->options, "ro") && has_option(e->options, "nosuid"),
                         "/e not remounted ro,nosuid: " + (e ? e->options : ""));
         EXPECT_IN_CHILD(mkdir("/a/x", 0) != 0 && errno == EROFS, "/a writable");
+        const auto* ta = find_mount(mi, "/t/a");
+        EXPECT_IN_CHILD(ta && has_option(ta->options, "nodev") && has_option(ta->options, "rw"),
+                        "/t/a top mount: " + (ta ? ta->options : ""));
+        const auto* tb = find_mount(mi, "/t/b");
+        EXPECT_IN_CHILD(tb && has_option(tb->options, "noexec"), "/t/b");
         return {};
     });
     INFO(r.output);
