@@ -230,3 +230,47 @@ TEST_CASE("cgroup mount without a cgroup namespace binds the container's own cgr
     INFO(r.output);
     CHECK(r.output.empty());
 }
+
+TEST_CASE("rootfsPropagation rshared: / stays shared inside, pivot still works") {
+    SKIFF_NEED_ROOT();
+    Bundle b;
+    auto spec = minimal_spec({});
+    spec.linux_->rootfs_propagation = "rshared";
+    auto r = run(b, spec, []() -> std::string {
+        auto mi = mountinfo();
+        const auto* root = find_mount(mi, "/");
+        EXPECT_IN_CHILD(root && root->optional.find("shared:") != std::string::npos,
+                        "/ not shared: " + (root ? root->optional : ""));
+        EXPECT_IN_CHILD(access("/bin/busybox", X_OK) == 0, "not pivoted");
+        return {};
+    });
+    INFO(r.output);
+    CHECK(r.output.empty());
+}
+
+TEST_CASE("sysfs in a user namespace without its own network namespace: bind of /sys") {
+    SKIFF_NEED_ROOT();
+    Bundle b;
+    auto spec = minimal_spec({mount("/sys", "sysfs", "sysfs", {"nosuid", "noexec", "nodev", "ro"})});
+    spec.linux_->namespaces = {{"pid", ""}, {"mount", ""}, {"user", ""}};
+    spec.linux_->uid_mappings = {{0, 0, 65536}};
+    spec.linux_->gid_mappings = {{0, 0, 65536}};
+    auto opts = options_for(b);
+    auto r = run_in_namespaces(
+        [&]() -> std::string {
+            if (auto err = setup_container(spec, opts); !err.empty()) return err;
+            auto mi = mountinfo();
+            const auto* sys = find_mount(mi, "/sys");
+            EXPECT_IN_CHILD(sys && sys->fstype == "sysfs" && has_option(sys->options, "ro") &&
+                                has_option(sys->options, "nosuid"),
+                            "/sys: " + (sys ? sys->fstype + " " + sys->options : "missing"));
+            EXPECT_IN_CHILD(access("/sys/kernel", F_OK) == 0, "/sys empty");
+            for (const auto& m : mi)
+                if (m.mount_point.rfind("/sys/", 0) == 0)
+                    EXPECT_IN_CHILD(has_option(m.options, "ro"), m.mount_point + " not ro");
+            return {};
+        },
+        CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID, &*spec.linux_);
+    INFO(r.output);
+    CHECK(r.output.empty());
+}

@@ -2,6 +2,7 @@
 // namespace offsets written from the parent.
 #include <fcntl.h>
 #include <sched.h>
+#include <sys/prctl.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -245,4 +246,38 @@ TEST_CASE("enter_time_namespace_for_clone: the next child is born with the offse
     CHECK(deltas[0] < 5010);
     CHECK(deltas[1] < 10);
     CHECK(enter_time_namespace_for_clone(with_namespaces({})).value() == -1);
+}
+
+TEST_CASE("write_id_mappings_from_parent as an unprivileged user denies setgroups") {
+    SKIFF_NEED_ROOT(); // to become user 1000 in a throw-away child
+    int result[2];
+    REQUIRE(pipe(result) == 0);
+    pid_t runtime = fork();
+    REQUIRE(runtime >= 0);
+    if (runtime == 0) {
+        if (setresgid(1000, 1000, 1000) != 0 || setresuid(1000, 1000, 1000) != 0) _exit(2);
+        prctl(PR_SET_DUMPABLE, 1); // a uid change made /proc/PID root-owned, unlike a real user's
+        std::string out;
+        {
+            Parked user(CLONE_NEWUSER);
+            oci::Linux l = with_namespaces({{"user", ""}});
+            l.uid_mappings = {{0, 1000, 1}};
+            l.gid_mappings = {{0, 1000, 1}};
+            auto w = write_id_mappings_from_parent(user.pid, l);
+            out = w ? test::read_file("/proc/" + std::to_string(user.pid) + "/setgroups") +
+                          test::read_file("/proc/" + std::to_string(user.pid) + "/gid_map")
+                    : "ERR " + w.error().message;
+        }
+        (void)!write(result[1], out.data(), out.size());
+        _exit(0);
+    }
+    close(result[1]);
+    std::string out;
+    char buf[256];
+    ssize_t n;
+    while ((n = read(result[0], buf, sizeof buf)) > 0) out.append(buf, size_t(n));
+    waitpid(runtime, nullptr, 0);
+    INFO(out);
+    CHECK(out.rfind("deny\n", 0) == 0);
+    CHECK(out.find("1000") != std::string::npos);
 }
