@@ -188,7 +188,12 @@ Result<void> mount_entry(MountContext& ctx, size_t index, const oci::Mount& m,
         }
         // A read-only /dev is made read-only by finalize_rootfs, after its devices exist.
         if ((flags & MS_RDONLY) && real == "/dev" && !(flags & MS_REMOUNT)) flags &= ~MS_RDONLY;
-        const std::string data = mo.data_string();
+        std::string data = mo.data_string();
+        // SELinux (runc's label.FormatMountLabel): filesystems without labels of their own
+        // take the container's context; proc, sysfs, cgroup and mqueue keep theirs.
+        if (!ctx.mount_label.empty() && m.type != "proc" && m.type != "sysfs" &&
+            m.type != "cgroup" && m.type != "cgroup2" && m.type != "mqueue" && !(flags & MS_REMOUNT))
+            data += (data.empty() ? "" : ",") + std::string("context=\"") + ctx.mount_label + "\"";
         const char* src = !m.source.empty() ? m.source.c_str() : m.type.c_str();
         const char* type = bind ? nullptr : m.type.c_str();
         if (mount(src, target_path.c_str(), type, flags, data.empty() ? nullptr : data.c_str()) <

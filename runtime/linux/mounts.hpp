@@ -18,6 +18,7 @@ struct MountContext {
     int root = -1;         // O_PATH fd of the rootfs (its bind mount on itself)
     bool userns = false;   // the container has a user namespace (new or joined)
     bool cgroupns = false; // the container gets a new cgroup namespace
+    std::string mount_label; // linux.mountLabel, "" unless SELinux is enabled on the host
     // Filesystems this set-up mounted fresh (empty, ours) that later mounts or /dev set-up
     // go below: their root fds and real paths, by destination. Mount points are made in them
     // with one mkdirat instead of a lookup that fails, a lookup of the parent and a close.

@@ -2,7 +2,9 @@
 #include "rootfs.hpp"
 
 #include <fcntl.h>
+#include <linux/magic.h>
 #include <sys/mount.h>
+#include <sys/statfs.h>
 #include <unistd.h>
 
 #include <sstream>
@@ -104,6 +106,11 @@ Result<void> prepare_rootfs(const oci::Spec& spec, const RootfsOptions& opts) {
 
     MountContext ctx{spec, clean_opts, root.get(), has_user_namespace(spec), false};
     if (const auto* cg = spec.linux_->find_namespace("cgroup")) ctx.cgroupns = cg->path.empty();
+    if (!spec.linux_->mount_label.empty()) {
+        struct statfs sfs{};
+        if (statfs("/sys/fs/selinux", &sfs) == 0 && sfs.f_type == SELINUX_MAGIC)
+            ctx.mount_label = spec.linux_->mount_label;
+    }
     const bool setup_dev = needs_dev_setup(spec);
     for (size_t i = 0; i < spec.mounts.size(); i++) {
         // Worth keeping the new filesystem's fd if later mount points (or the devices) go

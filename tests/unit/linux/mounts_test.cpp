@@ -274,3 +274,23 @@ TEST_CASE("sysfs in a user namespace without its own network namespace: bind of 
     INFO(r.output);
     CHECK(r.output.empty());
 }
+
+TEST_CASE("linux.mountLabel is ignored where SELinux is off") {
+    SKIFF_NEED_ROOT();
+    struct stat st{};
+    if (stat("/sys/fs/selinux/enforce", &st) == 0) {
+        WARN("skipped: SELinux is on here; the label would be applied");
+        return;
+    }
+    Bundle b;
+    auto spec = minimal_spec({mount("/x", "tmpfs", "tmpfs", {"mode=700"})});
+    spec.linux_->mount_label = "system_u:object_r:container_file_t:s0:c1,c2";
+    auto r = run(b, spec, []() -> std::string {
+        auto mi = mountinfo();
+        const auto* x = find_mount(mi, "/x");
+        EXPECT_IN_CHILD(x && x->super_options.find("context") == std::string::npos, "label applied");
+        return {};
+    });
+    INFO(r.output);
+    CHECK(r.output.empty());
+}
