@@ -45,7 +45,8 @@ std::string map_text(const std::vector<oci::IdMapping>& maps) {
 
 // newuidmap/newgidmap PID ID HOSTID SIZE...: shadow's setuid helpers check /etc/subuid and
 // /etc/subgid, for unprivileged users mapping more than their own id.
-Result<void> run_map_helper(const char* helper, pid_t pid, const std::vector<oci::IdMapping>& maps) {
+Result<void> run_map_helper(const char* helper, pid_t pid,
+                            const std::vector<oci::IdMapping>& maps) {
     std::vector<std::string> args = {helper, std::to_string(pid)};
     for (const auto& m : maps) {
         args.push_back(std::to_string(m.container_id));
@@ -53,7 +54,8 @@ Result<void> run_map_helper(const char* helper, pid_t pid, const std::vector<oci
         args.push_back(std::to_string(m.size));
     }
     std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
+    for (auto& a : args)
+        argv.push_back(a.data());
     argv.push_back(nullptr);
     pid_t child;
     int err = posix_spawnp(&child, helper, nullptr, nullptr, argv.data(), environ);
@@ -90,8 +92,10 @@ Result<void> write_id_mappings_from_parent(pid_t pid, const oci::Linux& linux) {
             return Error{"linux.uidMappings: given, but the spec creates no user namespace"};
         return ok();
     }
-    if (linux.uid_mappings.empty()) return Error{"linux.uidMappings: required with a new user namespace"};
-    if (linux.gid_mappings.empty()) return Error{"linux.gidMappings: required with a new user namespace"};
+    if (linux.uid_mappings.empty())
+        return Error{"linux.uidMappings: required with a new user namespace"};
+    if (linux.gid_mappings.empty())
+        return Error{"linux.gidMappings: required with a new user namespace"};
     // An unprivileged writer must deny setgroups before gid_map; root keeps setgroups so the
     // container can set its supplementary groups. A helper (newgidmap) does this itself.
     const bool unprivileged = geteuid() != 0;
@@ -157,7 +161,8 @@ Result<int> enter_time_namespace_for_clone(const oci::Linux& linux) {
 Result<void> restore_time_namespace(int saved_fd) {
     if (saved_fd < 0) return ok();
     UniqueFd saved(saved_fd);
-    if (setns(saved.get(), CLONE_NEWTIME) < 0) return sys_error("setns back to the runtime's time namespace");
+    if (setns(saved.get(), CLONE_NEWTIME) < 0)
+        return sys_error("setns back to the runtime's time namespace");
     return ok();
 }
 

@@ -73,7 +73,8 @@ Result<UniqueFd> userns_with_mappings(const std::vector<oci::IdMapping>& uids,
         finish();
         return std::move(written).error().wrap("idmap user namespace");
     }
-    int fd = open(("/proc/" + std::to_string(*proc_pid) + "/ns/user").c_str(), O_RDONLY | O_CLOEXEC);
+    int fd =
+        open(("/proc/" + std::to_string(*proc_pid) + "/ns/user").c_str(), O_RDONLY | O_CLOEXEC);
     int err = errno;
     finish();
     if (fd < 0) return sys_error("open idmap user namespace", err);
@@ -156,7 +157,8 @@ Result<std::map<size_t, int>> open_idmapped_mounts_from_parent(pid_t pid, const 
         made.emplace_back(i, SKIFF_TRY(make_idmapped_tree(m, *mo, source, userns.get(), what)));
     }
     std::map<size_t, int> out;
-    for (auto& [i, fd] : made) out[i] = fd.release();
+    for (auto& [i, fd] : made)
+        out[i] = fd.release();
     return out;
 }
 

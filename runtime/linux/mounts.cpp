@@ -25,13 +25,17 @@ MountAttrChange attrs_from_flags(unsigned long set, unsigned long cleared) {
     };
     MountAttrChange c;
     for (auto [flag, attr] : kMap) {
-        if (set & flag) c.set |= attr;
-        else if (cleared & flag) c.clr |= attr;
+        if (set & flag)
+            c.set |= attr;
+        else if (cleared & flag)
+            c.clr |= attr;
     }
     // The atime mode is one field; only an explicit mode changes it (as a legacy remount keeps
     // the mount's mode when none is given).
-    if (set & MS_NOATIME) c.set |= MOUNT_ATTR_NOATIME;
-    else if (set & MS_STRICTATIME) c.set |= MOUNT_ATTR_STRICTATIME;
+    if (set & MS_NOATIME)
+        c.set |= MOUNT_ATTR_NOATIME;
+    else if (set & MS_STRICTATIME)
+        c.set |= MOUNT_ATTR_STRICTATIME;
     if (set & (MS_NOATIME | MS_STRICTATIME | MS_RELATIME)) c.clr |= MOUNT_ATTR__ATIME;
     return c;
 }
@@ -80,8 +84,10 @@ Result<void> check_proc_mount(const std::string& real, const oci::Mount& m, bool
         return Error{what + ": only a procfs may be mounted on /proc"};
     }
     constexpr std::string_view kAllowed[] = {
-        "/proc/cpuinfo", "/proc/diskstats", "/proc/meminfo", "/proc/stat",
-        "/proc/swaps",   "/proc/uptime",    "/proc/loadavg", "/proc/slabinfo",
+        "/proc/cpuinfo", "/proc/diskstats",
+        "/proc/meminfo", "/proc/stat",
+        "/proc/swaps",   "/proc/uptime",
+        "/proc/loadavg", "/proc/slabinfo",
         "/proc/net/dev", "/proc/sys/kernel/ns_last_pid",
     };
     for (auto a : kAllowed)
@@ -124,7 +130,8 @@ Result<void> mount_entry(MountContext& ctx, size_t index, const oci::Mount& m,
     if (m.type.empty() && !bind) return Error{what + ": mount has no type"};
     // A mount covering a recorded fresh filesystem (or something inside it) ends its use.
     for (auto it = ctx.fresh.begin(); it != ctx.fresh.end();)
-        it = it->first == dest || it->first.rfind(dest + "/", 0) == 0 ? ctx.fresh.erase(it) : std::next(it);
+        it = it->first == dest || it->first.rfind(dest + "/", 0) == 0 ? ctx.fresh.erase(it)
+                                                                      : std::next(it);
 
     bool src_is_dir = true;
     if (bind) {
@@ -192,7 +199,8 @@ Result<void> mount_entry(MountContext& ctx, size_t index, const oci::Mount& m,
         // SELinux (runc's label.FormatMountLabel): filesystems without labels of their own
         // take the container's context; proc, sysfs, cgroup and mqueue keep theirs.
         if (!ctx.mount_label.empty() && m.type != "proc" && m.type != "sysfs" &&
-            m.type != "cgroup" && m.type != "cgroup2" && m.type != "mqueue" && !(flags & MS_REMOUNT))
+            m.type != "cgroup" && m.type != "cgroup2" && m.type != "mqueue" &&
+            !(flags & MS_REMOUNT))
             data += (data.empty() ? "" : ",") + std::string("context=\"") + ctx.mount_label + "\"";
         const char* src = !m.source.empty() ? m.source.c_str() : m.type.c_str();
         const char* type = bind ? nullptr : m.type.c_str();

@@ -15,9 +15,9 @@ namespace skiff::runtime::linux {
 struct MountContext {
     const oci::Spec& spec;
     const RootfsOptions& opts;
-    int root = -1;         // O_PATH fd of the rootfs (its bind mount on itself)
-    bool userns = false;   // the container has a user namespace (new or joined)
-    bool cgroupns = false; // the container gets a new cgroup namespace
+    int root = -1;           // O_PATH fd of the rootfs (its bind mount on itself)
+    bool userns = false;     // the container has a user namespace (new or joined)
+    bool cgroupns = false;   // the container gets a new cgroup namespace
     std::string mount_label; // linux.mountLabel, "" unless SELinux is enabled on the host
     // Filesystems this set-up mounted fresh (empty, ours) that later mounts or /dev set-up
     // go below: their root fds and real paths, by destination. Mount points are made in them

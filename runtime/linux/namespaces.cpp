@@ -24,8 +24,8 @@ struct NsType {
 };
 
 constexpr NsType kTypes[] = {
-    {"pid", CLONE_NEWPID},   {"network", CLONE_NEWNET}, {"mount", CLONE_NEWNS},
-    {"ipc", CLONE_NEWIPC},   {"uts", CLONE_NEWUTS},     {"user", CLONE_NEWUSER},
+    {"pid", CLONE_NEWPID},       {"network", CLONE_NEWNET}, {"mount", CLONE_NEWNS},
+    {"ipc", CLONE_NEWIPC},       {"uts", CLONE_NEWUTS},     {"user", CLONE_NEWUSER},
     {"cgroup", CLONE_NEWCGROUP}, {"time", CLONE_NEWTIME},
 };
 
@@ -74,7 +74,8 @@ JoinList::JoinList(JoinList&& other) noexcept
 
 JoinList& JoinList::operator=(JoinList&& other) noexcept {
     if (this != &other) {
-        for (auto [fd, type] : fds) close(fd);
+        for (auto [fd, type] : fds)
+            close(fd);
         fds = std::move(other.fds);
         paths = std::move(other.paths);
         other.fds.clear();
@@ -83,7 +84,8 @@ JoinList& JoinList::operator=(JoinList&& other) noexcept {
 }
 
 JoinList::~JoinList() {
-    for (auto [fd, type] : fds) close(fd);
+    for (auto [fd, type] : fds)
+        close(fd);
 }
 
 Result<JoinList> open_namespaces_to_join(const oci::Linux& linux) {

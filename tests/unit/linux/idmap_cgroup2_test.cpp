@@ -1,8 +1,8 @@
 // Idmapped bind mounts, and cgroup mounts on a cgroup v2 host (simulated in a private mount
 // namespace by putting a cgroup2 mount at /sys/fs/cgroup).
 #include <fcntl.h>
-#include <sys/mount.h>
 #include <signal.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -20,7 +20,8 @@ oci::Spec base_spec(std::vector<const char*> ns) {
     oci::Spec s;
     s.root.path = "rootfs";
     oci::Linux l;
-    for (auto t : ns) l.namespaces.push_back({t, ""});
+    for (auto t : ns)
+        l.namespaces.push_back({t, ""});
     s.linux_ = l;
     s.mounts = {mount("/proc", "proc", "proc", {}), mount("/dev", "tmpfs", "tmpfs", {"mode=755"})};
     return s;
@@ -88,7 +89,10 @@ TEST_CASE("idmap: the parent makes the tree for a container in a user namespace"
     // The parent side: a user namespace with the container's maps, the tree made there.
     struct Parked {
         pid_t pid;
-        ~Parked() { kill(pid, SIGKILL); waitpid(pid, nullptr, 0); }
+        ~Parked() {
+            kill(pid, SIGKILL);
+            waitpid(pid, nullptr, 0);
+        }
     } user{fork()};
     if (user.pid == 0) {
         unshare(CLONE_NEWUSER);
@@ -118,7 +122,8 @@ TEST_CASE("idmap: the parent makes the tree for a container in a user namespace"
             return {};
         },
         CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID, &*spec.linux_);
-    for (auto [i, fd] : *fds) close(fd);
+    for (auto [i, fd] : *fds)
+        close(fd);
     INFO(r.output);
     CHECK(r.output.empty());
 }
@@ -128,19 +133,26 @@ TEST_CASE("cgroup mount on a cgroup v2 host: cgroup2 itself, ro") {
     Bundle b;
     auto spec = base_spec({"pid", "mount", "cgroup"});
     spec.mounts.push_back(mount("/sys", "sysfs", "sysfs", {"nosuid", "ro"}));
-    spec.mounts.push_back(mount("/sys/fs/cgroup", "cgroup", "cgroup", {"nosuid", "nodev", "noexec", "ro"}));
-    auto r = run_in_namespaces([&]() -> std::string {
-        // This child's mount namespace looks like a v2-only host.
-        umount2("/sys/fs/cgroup", MNT_DETACH);
-        if (mount("cgroup2", "/sys/fs/cgroup", "cgroup2", 0, nullptr) != 0) return "cannot mount cgroup2";
-        if (auto err = setup_container(spec, options_for(b)); !err.empty()) return err;
-        auto mi = mountinfo();
-        const auto* cg = find_mount(mi, "/sys/fs/cgroup");
-        EXPECT_IN_CHILD(cg && cg->fstype == "cgroup2", "not cgroup2: " + (cg ? cg->fstype : ""));
-        EXPECT_IN_CHILD(has_option(cg->options, "ro") && has_option(cg->options, "nosuid"), cg->options);
-        EXPECT_IN_CHILD(access("/sys/fs/cgroup/cgroup.controllers", F_OK) == 0, "no cgroup.controllers");
-        return {};
-    }, kDefaultFlags);
+    spec.mounts.push_back(
+        mount("/sys/fs/cgroup", "cgroup", "cgroup", {"nosuid", "nodev", "noexec", "ro"}));
+    auto r = run_in_namespaces(
+        [&]() -> std::string {
+            // This child's mount namespace looks like a v2-only host.
+            umount2("/sys/fs/cgroup", MNT_DETACH);
+            if (mount("cgroup2", "/sys/fs/cgroup", "cgroup2", 0, nullptr) != 0)
+                return "cannot mount cgroup2";
+            if (auto err = setup_container(spec, options_for(b)); !err.empty()) return err;
+            auto mi = mountinfo();
+            const auto* cg = find_mount(mi, "/sys/fs/cgroup");
+            EXPECT_IN_CHILD(cg && cg->fstype == "cgroup2",
+                            "not cgroup2: " + (cg ? cg->fstype : ""));
+            EXPECT_IN_CHILD(has_option(cg->options, "ro") && has_option(cg->options, "nosuid"),
+                            cg->options);
+            EXPECT_IN_CHILD(access("/sys/fs/cgroup/cgroup.controllers", F_OK) == 0,
+                            "no cgroup.controllers");
+            return {};
+        },
+        kDefaultFlags);
     INFO(r.output);
     CHECK(r.output.empty());
 }

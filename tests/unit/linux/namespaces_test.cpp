@@ -51,14 +51,22 @@ struct Parked {
         kill(pid, SIGKILL);
         waitpid(pid, nullptr, 0);
     }
-    std::string ns(const char* type) const { return "/proc/" + std::to_string(pid) + "/ns/" + type; }
+    std::string ns(const char* type) const {
+        return "/proc/" + std::to_string(pid) + "/ns/" + type;
+    }
 };
 
 } // namespace
 
 TEST_CASE("clone_flags: all eight types, joined ones excluded, bad lists refused") {
-    auto flags = clone_flags(with_namespaces({{"pid", ""}, {"network", ""}, {"mount", ""}, {"ipc", ""},
-                                              {"uts", ""}, {"user", ""}, {"cgroup", ""}, {"time", ""}}));
+    auto flags = clone_flags(with_namespaces({{"pid", ""},
+                                              {"network", ""},
+                                              {"mount", ""},
+                                              {"ipc", ""},
+                                              {"uts", ""},
+                                              {"user", ""},
+                                              {"cgroup", ""},
+                                              {"time", ""}}));
     REQUIRE(flags.ok());
     // Time is created by enter_time_namespace_for_clone, never by clone flags.
     CHECK(*flags == (CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWUTS |
@@ -190,7 +198,8 @@ TEST_CASE("time namespace offsets shift the monotonic and boottime clocks") {
     bad.time_offsets = {{"realtime", {1, 0}}};
     auto e = write_time_offsets_from_parent(pid, bad);
     REQUIRE_FALSE(e.ok());
-    CHECK(e.error().message == "linux.timeOffsets: unknown clock \"realtime\" (monotonic or boottime)");
+    CHECK(e.error().message ==
+          "linux.timeOffsets: unknown clock \"realtime\" (monotonic or boottime)");
     oci::Linux no_ns = with_namespaces({});
     no_ns.time_offsets = l.time_offsets;
     CHECK_FALSE(write_time_offsets_from_parent(pid, no_ns).ok());
@@ -275,7 +284,8 @@ TEST_CASE("write_id_mappings_from_parent as an unprivileged user denies setgroup
     std::string out;
     char buf[256];
     ssize_t n;
-    while ((n = read(result[0], buf, sizeof buf)) > 0) out.append(buf, size_t(n));
+    while ((n = read(result[0], buf, sizeof buf)) > 0)
+        out.append(buf, size_t(n));
     waitpid(runtime, nullptr, 0);
     INFO(out);
     CHECK(out.rfind("deny\n", 0) == 0);
