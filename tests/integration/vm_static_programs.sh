@@ -21,3 +21,15 @@ done
 out=$("$SKIFF_VMM" --rootfs "$root" --env HOME=/root -- /hello-glibc)
 grep -qx 'HOME=/root' <<<"$out" || fail "HOME from --env not seen by the app: $out"
 echo "ok: environment"
+
+# The runtime hands skiff-vmm /dev/kvm and the rootfs as fds opened before pivot_root.
+out=$(bash -c 'exec 9<>/dev/kvm 8<"$1"; shift; exec "$@"' _ "$root" \
+  "$SKIFF_VMM" --kvm-fd 9 --rootfs-fd 8 -- /hello-glibc /etc/greeting 4 2>/dev/null) && rc=0 || rc=$?
+[ "$rc" = 4 ] || fail "--kvm-fd/--rootfs-fd run exited $rc"
+grep -q "second line" <<<"$out" || fail "--kvm-fd/--rootfs-fd run did not read the file: $out"
+echo "ok: --kvm-fd and --rootfs-fd"
+rc=0
+err=$("$SKIFF_VMM" --kvm-fd 99 --rootfs "$root" -- /hello-glibc 2>&1) || rc=$?
+[ "$rc" = 125 ] && grep -q "KVM_GET_API_VERSION on the /dev/kvm fd: Bad file descriptor" <<<"$err" ||
+  fail "bad --kvm-fd: $rc $err"
+echo "ok: bad --kvm-fd is a clear error"

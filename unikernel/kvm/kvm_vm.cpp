@@ -31,6 +31,7 @@ Result<KvmVm> KvmVm::create(int kvm_fd, const GuestMemory& mem) {
     v.kvm_ = kvm_fd >= 0 ? kvm_fd : open("/dev/kvm", O_RDWR | O_CLOEXEC);
     if (v.kvm_ < 0) return errno_error("open /dev/kvm");
     int version = ioctl(v.kvm_, KVM_GET_API_VERSION, 0);
+    if (version < 0) return errno_error("KVM_GET_API_VERSION on the /dev/kvm fd");
     if (version != KVM_API_VERSION)
         return Error{"/dev/kvm: API version " + std::to_string(version) + ", need 12"};
     v.vm_ = ioctl(v.kvm_, KVM_CREATE_VM, 0);
