@@ -22,6 +22,8 @@
 
 extern "C" const uint8_t skiff_libos_image[];
 extern "C" const uint8_t skiff_libos_image_end[];
+extern "C" const uint8_t skiff_vmm_seccomp_bpf[];
+extern "C" const uint8_t skiff_vmm_seccomp_bpf_end[];
 
 namespace skiff::vmm {
 namespace {
@@ -42,6 +44,8 @@ struct Options {
     std::string cwd = "/";
     uint32_t uid = 0, gid = 0;
     std::string hostname = "skiff";
+    // KVM's supported-CPUID table, cached per kernel and CPU (see KvmVm::supported_cpuid).
+    std::string cpuid_cache = "/run/skiff/vm-cpuid.bin";
     bool debug = false, timing = false, seccomp = true, count_hypercalls = false;
     int64_t t0_ns = -1; // CLOCK_MONOTONIC of the caller's exec, for --timing
     std::vector<std::string> argv;
@@ -49,8 +53,8 @@ struct Options {
 
 const char kUsage[] =
     "usage: skiff-vmm (--rootfs DIR | --rootfs-fd N) [--kvm-fd N] [--memory MiB] [--env K=V]...\n"
-    "                 [--cwd DIR] [--uid N] [--gid N] [--hostname NAME] [--debug] [--timing]\n"
-    "                 [--timing-t0 NS] [--no-seccomp] [--count-hypercalls] -- PROGRAM [ARG]...\n";
+    "                 [--cwd DIR] [--uid N] [--gid N] [--hostname NAME] [--cpuid-cache FILE]\n"
+    "                 [--debug] [--timing [--timing-t0 NS]] [--no-seccomp] [--count-hypercalls] -- PROGRAM [ARG]...\n";
 
 template <class T>
 bool parse_number(const std::string& s, T& out) {
@@ -81,6 +85,7 @@ Result<Options> parse_options(int argc, char** argv) {
         else if (a == "--uid") good = parse_number(SKIFF_TRY(value(a)), o.uid);
         else if (a == "--gid") good = parse_number(SKIFF_TRY(value(a)), o.gid);
         else if (a == "--hostname") o.hostname = SKIFF_TRY(value(a));
+        else if (a == "--cpuid-cache") o.cpuid_cache = SKIFF_TRY(value(a));
         else if (a == "--timing-t0") good = parse_number(SKIFF_TRY(value(a)), o.t0_ns);
         else if (a == "--debug") o.debug = true;
         else if (a == "--timing") o.timing = true;
@@ -187,7 +192,7 @@ Result<int> boot(Options& o, Timeline& tl, int& exit_on_error) {
     CpuLayout layout{hdr.ring0_start, hdr.ring0_end, hdr.syscall_entry, hdr.fault_stubs,
                      hdr.fault_stub_size};
     SKIFF_CHECK(write_cpu_tables(mem, layout));
-    const auto* cpuid = SKIFF_TRY(vm.supported_cpuid());
+    const auto* cpuid = SKIFF_TRY(vm.supported_cpuid(o.cpuid_cache));
     tl.mark("CPUID fetched");
     spec.hwcap = SKIFF_TRY(setup_vcpu(vm.vcpu_fd(), *cpuid, layout, hdr.entry, SKIFF_BOOT_INFO_ADDR + 4096,
                                       SKIFF_BOOT_INFO_ADDR));
@@ -217,7 +222,9 @@ Result<int> boot(Options& o, Timeline& tl, int& exit_on_error) {
     g.debug = o.debug;
     const int vcpu_fd = vm.vcpu_fd();
     g.set_fs_base = [vcpu_fd](uint64_t base) { return set_fs_base(vcpu_fd, base); };
-    if (o.seccomp) SKIFF_CHECK(confine_vmm(vcpu_fd));
+    if (o.seccomp)
+        SKIFF_CHECK(load_vmm_filter(skiff_vmm_seccomp_bpf,
+                                    static_cast<size_t>(skiff_vmm_seccomp_bpf_end - skiff_vmm_seccomp_bpf)));
     tl.mark("seccomp loaded");
     auto status = run_vcpu(vm, g, all_hypercalls());
     tl.print(g);

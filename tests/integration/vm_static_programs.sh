@@ -33,3 +33,13 @@ err=$("$SKIFF_VMM" --kvm-fd 99 --rootfs "$root" -- /hello-glibc 2>&1) || rc=$?
 [ "$rc" = 125 ] && grep -q "KVM_GET_API_VERSION on the /dev/kvm fd: Bad file descriptor" <<<"$err" ||
   fail "bad --kvm-fd: $rc $err"
 echo "ok: bad --kvm-fd is a clear error"
+
+# The supported-CPUID cache: written on the first run, used by the next, ignored when corrupt.
+cache=$SKIFF_TMP/cpuid.bin
+"$SKIFF_VMM" --cpuid-cache "$cache" --rootfs "$root" -- /hello-glibc >/dev/null 2>&1 || fail "run writing the CPUID cache"
+[ -s "$cache" ] || fail "CPUID cache not written"
+"$SKIFF_VMM" --cpuid-cache "$cache" --rootfs "$root" -- /hello-glibc >/dev/null 2>&1 || fail "run reading the CPUID cache"
+head -c 100 /dev/urandom >"$cache"
+"$SKIFF_VMM" --cpuid-cache "$cache" --rootfs "$root" -- /hello-glibc >/dev/null 2>&1 || fail "run with a corrupt CPUID cache"
+[ "$(head -c 8 "$cache")" = SKCPUID1 ] || fail "corrupt CPUID cache not rewritten"
+echo "ok: CPUID cache"

@@ -11,10 +11,10 @@ t0=$build/unikernel/exec_t0
 prog=$build/tests/programs/hello-musl
 [ -x "$prog" ] || prog=$build/tests/programs/hello-glibc
 root=$(mktemp -d /tmp/skiff-bench.XXXXXX)
-trap 'rm -rf "$root"' EXIT
+trap 'rm -rf "$root" "$root.cpuid"' EXIT
 cp "$prog" "$root/hello"
 for i in $(seq "$runs"); do
-  "$t0" "$vmm" --timing --timing-t0 '{t0}' --rootfs "$root" -- /hello 2>&1 >/dev/null |
+  "$t0" "$vmm" --timing --timing-t0 '{t0}' --cpuid-cache "$root.cpuid" --rootfs "$root" -- /hello 2>&1 >/dev/null |
     awk '/exec→main/ {e=$2} /first guest instruction/ {f=$4} /app entry/ {a=$3} END {print e, f, a}'
 done | sort -n -k2 | awk -v n="$runs" '
   { e[NR]=$1; f[NR]=$2; a[NR]=$3 }

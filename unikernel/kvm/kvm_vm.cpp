@@ -1,9 +1,14 @@
 #include "kvm/kvm_vm.hpp"
 
+#include <cpuid.h>
 #include <fcntl.h>
+#include <sys/utsname.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <unistd.h>
+
+#include <cstdio>
+#include <cstring>
 
 namespace skiff::vmm {
 
@@ -56,8 +61,70 @@ Result<KvmVm> KvmVm::create(int kvm_fd, const GuestMemory& mem) {
     return v;
 }
 
-Result<const std::vector<kvm_cpuid_entry2>*> KvmVm::supported_cpuid() {
+namespace {
+
+// What the cached table depends on: the kernel (its KVM) and the CPU.
+struct CpuidCacheHeader {
+    char magic[8];
+    char release[65];
+    char pad[7];
+    uint32_t signature[4]; // host CPUID leaf 0 ebx/edx/ecx and leaf 1 eax
+    uint32_t nent;
+    uint32_t pad2;
+};
+
+CpuidCacheHeader cache_header(uint32_t nent) {
+    CpuidCacheHeader h{};
+    std::memcpy(h.magic, "SKCPUID1", 8);
+    utsname u{};
+    uname(&u);
+    std::memcpy(h.release, u.release, sizeof h.release);
+    unsigned a, b, c, d;
+    __cpuid(0, a, b, c, d);
+    h.signature[0] = b, h.signature[1] = d, h.signature[2] = c;
+    __cpuid(1, a, b, c, d);
+    h.signature[3] = a;
+    h.nent = nent;
+    return h;
+}
+
+bool read_cache(const std::string& path, std::vector<kvm_cpuid_entry2>& out) {
+    int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return false;
+    CpuidCacheHeader h{};
+    bool good = pread(fd, &h, sizeof h, 0) == static_cast<ssize_t>(sizeof h) && h.nent > 0 &&
+                h.nent <= 4096;
+    if (good) {
+        const CpuidCacheHeader want = cache_header(h.nent);
+        good = std::memcmp(&h, &want, sizeof h) == 0;
+    }
+    if (good) {
+        out.resize(h.nent);
+        const ssize_t bytes = static_cast<ssize_t>(h.nent * sizeof(kvm_cpuid_entry2));
+        good = pread(fd, out.data(), static_cast<size_t>(bytes), sizeof h) == bytes;
+        if (!good) out.clear();
+    }
+    close(fd);
+    return good;
+}
+
+void write_cache(const std::string& path, const std::vector<kvm_cpuid_entry2>& t) {
+    const std::string tmp = path + ".tmp." + std::to_string(getpid());
+    int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    if (fd < 0) return; // no cache directory: nothing to do
+    const CpuidCacheHeader h = cache_header(static_cast<uint32_t>(t.size()));
+    const bool good = write(fd, &h, sizeof h) == static_cast<ssize_t>(sizeof h) &&
+                      write(fd, t.data(), t.size() * sizeof t[0]) ==
+                          static_cast<ssize_t>(t.size() * sizeof t[0]);
+    close(fd);
+    if (!good || rename(tmp.c_str(), path.c_str()) != 0) unlink(tmp.c_str());
+}
+
+} // namespace
+
+Result<const std::vector<kvm_cpuid_entry2>*> KvmVm::supported_cpuid(const std::string& cache_path) {
     if (!cpuid_.empty()) return &cpuid_;
+    if (!cache_path.empty() && read_cache(cache_path, cpuid_)) return &cpuid_;
     // 75 entries here; the kernel answers E2BIG when the buffer is short, so grow and retry.
     for (uint32_t n = 128; n <= 4096; n *= 2) {
         std::vector<uint8_t> buf(sizeof(kvm_cpuid2) + n * sizeof(kvm_cpuid_entry2));
@@ -65,6 +132,7 @@ Result<const std::vector<kvm_cpuid_entry2>*> KvmVm::supported_cpuid() {
         c->nent = n;
         if (ioctl(kvm_, KVM_GET_SUPPORTED_CPUID, c) == 0) {
             cpuid_.assign(c->entries, c->entries + c->nent);
+            if (!cache_path.empty()) write_cache(cache_path, cpuid_);
             return &cpuid_;
         }
         if (errno != E2BIG) return errno_error("KVM_GET_SUPPORTED_CPUID");
