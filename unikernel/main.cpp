@@ -222,11 +222,13 @@ Result<int> boot(Options& o, Timeline& tl, int& exit_on_error) {
     g.debug = o.debug;
     const int vcpu_fd = vm.vcpu_fd();
     g.set_fs_base = [vcpu_fd](uint64_t base) { return set_fs_base(vcpu_fd, base); };
+    forward_signals_to_guest();
     if (o.seccomp)
         SKIFF_CHECK(load_vmm_filter(skiff_vmm_seccomp_bpf,
                                     static_cast<size_t>(skiff_vmm_seccomp_bpf_end - skiff_vmm_seccomp_bpf)));
     tl.mark("seccomp loaded");
-    auto status = run_vcpu(vm, g, all_hypercalls());
+    const SignalRoute route{SKIFF_BOOT_INFO_ADDR, SKIFF_LIBOS_ADDR, hdr.bss_end, hdr.signal_entry};
+    auto status = run_vcpu(vm, g, all_hypercalls(), route);
     tl.print(g);
     if (o.count_hypercalls) std::fprintf(stderr, "skiff-vmm: hypercalls: %llu\n", static_cast<unsigned long long>(g.count));
     return status;

@@ -32,6 +32,7 @@ Result<FilterPtr> build_vmm_filter() {
         allow(SCMP_SYS(ioctl), {SCMP_A1(SCMP_CMP_EQ, KVM_GET_REGS)}) &&  // fault reports
         allow(SCMP_SYS(ioctl), {SCMP_A1(SCMP_CMP_EQ, KVM_GET_SREGS)}) && // fault address (CR2)
         allow(SCMP_SYS(ioctl), {SCMP_A1(SCMP_CMP_EQ, KVM_SET_MSRS)}) &&  // FS base (arch_prctl)
+        allow(SCMP_SYS(ioctl), {SCMP_A1(SCMP_CMP_EQ, KVM_SET_REGS)}) &&  // divert the app to a signal
         // Terminal queries the guest forwards (hypercalls/stdio.cpp), read-only ones only.
         allow(SCMP_SYS(ioctl), {SCMP_A1(SCMP_CMP_EQ, TCGETS)}) &&
         allow(SCMP_SYS(ioctl), {SCMP_A1(SCMP_CMP_EQ, TIOCGWINSZ)}) &&

@@ -2,6 +2,7 @@
 
 #include <sys/ioctl.h>
 
+#include <atomic>
 #include <csignal>
 #include <cstdio>
 #include <sstream>
@@ -49,7 +50,41 @@ Result<int> handle_fault(KvmVm& vm, Guest& g, unsigned vector) {
     return 128 + sig;
 }
 
+std::atomic<uint64_t> received_signals{0};
+
+void on_signal(int sig) { received_signals.fetch_or(uint64_t{1} << (sig - 1), std::memory_order_relaxed); }
+
+// Called with the vCPU stopped: hand received signals to the libOS. If the vCPU is in app code,
+// divert it to the libOS's signal entry (its registers saved in the boot info); in the libOS it
+// is inside a syscall and takes them on the way out.
+Result<void> route_signals(KvmVm& vm, Guest& g, const SignalRoute& route) {
+    const uint64_t sigs = received_signals.exchange(0, std::memory_order_relaxed);
+    if (!sigs) return ok();
+    auto* boot = g.mem->object<skiff_boot_info>(route.boot_info);
+    if (!route.entry || !boot) return ok();
+    const bool diverted = boot->pending_signals != 0; // already on its way to the libOS
+    boot->pending_signals |= sigs;
+    if (diverted) return ok();
+    kvm_regs r;
+    if (ioctl(vm.vcpu_fd(), KVM_GET_REGS, &r) != 0) return errno_error("KVM_GET_REGS");
+    if (r.rip >= route.libos_start && r.rip < route.libos_end) return ok();
+    boot->interrupted = {r.rax, r.rbx, r.rcx, r.rdx, r.rsi, r.rdi, r.rbp, r.rsp,
+                         r.r8,  r.r9,  r.r10, r.r11, r.r12, r.r13, r.r14, r.r15, r.rip, r.rflags};
+    r.rip = route.entry;
+    if (ioctl(vm.vcpu_fd(), KVM_SET_REGS, &r) != 0) return errno_error("KVM_SET_REGS");
+    return ok();
+}
+
 } // namespace
+
+void forward_signals_to_guest() {
+    struct sigaction sa {};
+    sa.sa_handler = on_signal;
+    sigfillset(&sa.sa_mask);
+    for (int sig : {SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGALRM, SIGWINCH})
+        sigaction(sig, &sa, nullptr); // no SA_RESTART: KVM_RUN returns EINTR at once
+    signal(SIGPIPE, SIG_IGN);
+}
 
 int signal_for_vector(unsigned v) {
     switch (v) {
@@ -61,9 +96,10 @@ int signal_for_vector(unsigned v) {
     }
 }
 
-Result<int> run_vcpu(KvmVm& vm, Guest& g, const Hypercalls& hypercalls) {
+Result<int> run_vcpu(KvmVm& vm, Guest& g, const Hypercalls& hypercalls, const SignalRoute& route) {
     kvm_run* run = vm.run();
     for (;;) {
+        SKIFF_CHECK(route_signals(vm, g, route));
         if (ioctl(vm.vcpu_fd(), KVM_RUN, 0) != 0) {
             if (errno == EINTR || errno == EAGAIN) continue;
             return errno_error("KVM_RUN");

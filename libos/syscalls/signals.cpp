@@ -55,6 +55,7 @@ static_assert(sizeof(SigContext) == 256 && sizeof(SigInfo) == 128, "kernel signa
 bool default_ignores(int sig) { return sig == 17 /*CHLD*/ || sig == 23 /*URG*/ || sig == 28 /*WINCH*/ || sig == 18 /*CONT*/; }
 
 SyscallFrame* current_frame;
+int full_resume;
 
 void push_frame(SyscallFrame& f, int sig) {
     KSigaction& a = actions[sig];
@@ -69,7 +70,7 @@ void push_frame(SyscallFrame& f, int sig) {
     SigContext& m = fr->uc.mc;
     m.r8 = f.r8, m.r9 = f.r9, m.r10 = f.r10, m.r12 = f.r12, m.r13 = f.r13, m.r14 = f.r14, m.r15 = f.r15;
     m.rdi = f.rdi, m.rsi = f.rsi, m.rbp = f.rbp, m.rbx = f.rbx, m.rdx = f.rdx, m.rax = f.rax;
-    m.rcx = f.rip, m.r11 = f.rflags, m.rsp = f.rsp, m.rip = f.rip, m.eflags = f.rflags;
+    m.rcx = f.rcx, m.r11 = f.r11, m.rsp = f.rsp, m.rip = f.rip, m.eflags = f.rflags;
     m.cs = 0x2b, m.ss = 0x23;
     m.oldmask = blocked;
     fr->uc.sigmask = blocked;
@@ -154,8 +155,9 @@ int64_t sys_rt_sigreturn(SyscallFrame& f) {
     const SigContext& m = fr->uc.mc;
     f.r8 = m.r8, f.r9 = m.r9, f.r10 = m.r10, f.r12 = m.r12, f.r13 = m.r13, f.r14 = m.r14, f.r15 = m.r15;
     f.rdi = m.rdi, f.rsi = m.rsi, f.rbp = m.rbp, f.rbx = m.rbx, f.rdx = m.rdx;
-    f.rsp = m.rsp, f.rip = m.rip;
+    f.rsp = m.rsp, f.rip = m.rip, f.rcx = m.rcx, f.r11 = m.r11;
     f.rflags = (f.rflags & ~0xcd5ull) | (m.eflags & 0xcd5ull); // arithmetic flags and DF only
+    full_resume = 1;
     blocked = fr->uc.sigmask & ~((1ull << 8) | (1ull << 18));
     deliver_pending(f);
     return static_cast<int64_t>(m.rax);
@@ -196,6 +198,24 @@ void deliver_signal(int sig) {
         return;
     }
     push_frame(*current_frame, sig);
+}
+
+void take_external_signals(SyscallFrame& f) {
+    auto* word = const_cast<uint64_t*>(&boot->pending_signals);
+    const uint64_t got = __atomic_exchange_n(word, 0, __ATOMIC_RELAXED);
+    for (int sig = 1; sig <= kNsig; ++sig) {
+        if (!(got & (1ull << (sig - 1)))) continue;
+        const uint64_t h = actions[sig].handler;
+        if (h == kSigIgn || (h == kSigDfl && default_ignores(sig))) continue;
+        pending |= 1ull << (sig - 1);
+    }
+    deliver_pending(f);
+}
+
+int full_resume_requested() {
+    const int r = full_resume;
+    full_resume = 0;
+    return r;
 }
 
 void register_signal_syscalls() {

@@ -3,6 +3,8 @@
 
 #include <stdint.h>
 
+#include "libos.hpp"
+
 namespace libos {
 
 void register_file_syscalls();
@@ -18,5 +20,10 @@ const char* syscall_name(uint64_t nr);
 // syscalls/signals.cpp: the app gets `sig` now (from a fault, kill or raise): its disposition
 // decides; default actions end the VM with 128 + sig.
 void deliver_signal(int sig);
+
+// Signals the VMM received (boot->pending_signals): delivered as if sent at this point.
+void take_external_signals(SyscallFrame& f);
+// True once after rt_sigreturn restored a context whose rcx/r11 must be restored too.
+int full_resume_requested();
 
 } // namespace libos

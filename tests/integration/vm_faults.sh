@@ -20,3 +20,27 @@ for v in glibc musl; do
   done
   compare "handler-output-$v" "$root" -- "/faults-$v" handler
 done
+
+# kill: a signal sent to skiff-vmm reaches the app: a handler runs (whether the app is computing
+# or blocked in a syscall), the default action ends it with 128 + signal, as natively.
+cp "$SKIFF_PROGRAMS/faults-glibc" "$root/" 2>/dev/null || true
+for what in spin spin-handled sleep-handled; do
+  for mode in native vm; do
+    out=$SKIFF_TMP/kill-$what-$mode
+    if [ $mode = native ]; then
+      chroot "$root" /faults-glibc "$what" >"$out" &
+    else
+      "$SKIFF_VMM" --rootfs "$root" -- /faults-glibc "$what" >"$out" &
+    fi
+    pid=$!
+    cleanup "kill -9 $pid 2>/dev/null"
+    for _ in $(seq 50); do [ -s "$out" ] && break; sleep 0.1; done
+    kill -TERM "$pid"
+    rc=0
+    wait "$pid" || rc=$?
+    echo "$rc" >>"$out"
+  done
+  cmp -s "$SKIFF_TMP/kill-$what-native" "$SKIFF_TMP/kill-$what-vm" ||
+    fail "kill -TERM during $what: native $(tr '\n' ' ' <"$SKIFF_TMP/kill-$what-native"), vm $(tr '\n' ' ' <"$SKIFF_TMP/kill-$what-vm")"
+  echo "ok: kill -TERM during $what -> $(tr '\n' ' ' <"$SKIFF_TMP/kill-$what-vm")"
+done

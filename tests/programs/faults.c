@@ -1,5 +1,5 @@
 /* Faults and signals an app can cause, each by name, for the vm-mode signal and exit status tests.
- * usage: faults segv|ill|fpe|abort|handler|exhaust */
+ * usage: faults segv|ill|fpe|abort|handler|spin|spin-handled|sleep-handled|exhaust */
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +10,13 @@ static void on_usr1(int sig) {
     static const char msg[] = "handler ran for SIGUSR1\n";
     (void)sig;
     write(1, msg, sizeof msg - 1);
+}
+
+static void on_term(int sig) {
+    static const char msg[] = "SIGTERM handled\n";
+    (void)sig;
+    write(1, msg, sizeof msg - 1);
+    _exit(42);
 }
 
 int main(int argc, char** argv) {
@@ -30,6 +37,19 @@ int main(int argc, char** argv) {
         raise(SIGUSR1);
         printf("back in main\n");
         return 0;
+    } else if (!strcmp(what, "spin") || !strcmp(what, "spin-handled")) {
+        /* Compute without syscalls until a signal ends it. */
+        if (what[4]) signal(SIGTERM, on_term);
+        printf("spinning\n");
+        fflush(stdout);
+        for (volatile unsigned long i = 0;; ++i) {
+        }
+    } else if (!strcmp(what, "sleep-handled")) {
+        signal(SIGTERM, on_term);
+        printf("sleeping\n");
+        fflush(stdout);
+        sleep(30);
+        return 1;
     } else if (!strcmp(what, "exhaust")) {
         /* Take memory until the system says no; touch it so it is real. */
         size_t mib = 0;
@@ -42,6 +62,6 @@ int main(int argc, char** argv) {
         printf("malloc failed after %zu MiB\n", mib);
         return 0;
     }
-    fprintf(stderr, "usage: faults segv|ill|fpe|abort|handler|exhaust\n");
+    fprintf(stderr, "usage: faults segv|ill|fpe|abort|handler|spin|spin-handled|sleep-handled|exhaust\n");
     return 2;
 }
