@@ -212,6 +212,13 @@ void take_external_signals(SyscallFrame& f) {
     deliver_pending(f);
 }
 
+void raise_in_syscall(SyscallFrame& f, int sig, int64_t result) {
+    current_frame = &f;
+    f.rax = static_cast<uint64_t>(result);
+    deliver_signal(sig);
+    current_frame = nullptr;
+}
+
 int full_resume_requested() {
     const int r = full_resume;
     full_resume = 0;

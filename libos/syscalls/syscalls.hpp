@@ -21,6 +21,10 @@ const char* syscall_name(uint64_t nr);
 // decides; default actions end the VM with 128 + sig.
 void deliver_signal(int sig);
 
+// A signal caused by this syscall (SIGPIPE for a write to a broken pipe): returns what the syscall
+// must return (the frame may now point at a handler).
+void raise_in_syscall(SyscallFrame& f, int sig, int64_t result);
+
 // Signals the VMM received (boot->pending_signals): delivered as if sent at this point.
 void take_external_signals(SyscallFrame& f);
 // True once after rt_sigreturn restored a context whose rcx/r11 must be restored too.

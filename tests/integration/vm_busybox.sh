@@ -37,3 +37,9 @@ two=$("$SKIFF_VMM" --rootfs "$root" --count-hypercalls -- /bin/cat /big.bin /big
 # Each cat writes its output (160 writes of 64 KiB); the second must not read the file again.
 [ "$two" -le $((one + 170)) ] || fail "reading the file twice made $two hypercalls, once $one"
 echo "ok: page cache (one read: $one hypercalls, two reads: $two)"
+
+# A write to a closed pipe raises SIGPIPE in the app, as natively: `yes | head -1` ends yes with 141.
+vm_rc=$(bash -c 'timeout 20 "$1" --rootfs "$2" -- /bin/yes | head -1 >/dev/null; echo ${PIPESTATUS[0]}' _ "$SKIFF_VMM" "$root")
+nat_rc=$(bash -c 'chroot "$1" /bin/yes | head -1 >/dev/null; echo ${PIPESTATUS[0]}' _ "$root")
+[ "$vm_rc" = "$nat_rc" ] || fail "yes | head: vm mode $vm_rc, native $nat_rc"
+echo "ok: SIGPIPE (yes | head -1 -> $vm_rc)"
