@@ -44,8 +44,10 @@ struct Options {
     std::string cwd = "/";
     uint32_t uid = 0, gid = 0;
     std::string hostname = "skiff";
-    // KVM's supported-CPUID table, cached per kernel and CPU (see KvmVm::supported_cpuid).
-    std::string cpuid_cache = "/run/skiff/vm-cpuid.bin";
+    // KVM's supported-CPUID table, cached per kernel and CPU (see KvmVm::supported_cpuid): a host
+    // path (opened before anything else) or an fd the runtime opened before pivot_root.
+    std::string cpuid_cache;
+    int cpuid_cache_fd = -1;
     bool debug = false, timing = false, seccomp = true, count_hypercalls = false;
     int64_t t0_ns = -1; // CLOCK_MONOTONIC of the caller's exec, for --timing
     std::vector<std::string> argv;
@@ -53,7 +55,8 @@ struct Options {
 
 const char kUsage[] =
     "usage: skiff-vmm (--rootfs DIR | --rootfs-fd N) [--kvm-fd N] [--memory MiB] [--env K=V]...\n"
-    "                 [--cwd DIR] [--uid N] [--gid N] [--hostname NAME] [--cpuid-cache FILE]\n"
+    "                 [--cwd DIR] [--uid N] [--gid N] [--hostname NAME]\n"
+    "                 [--cpuid-cache FILE | --cpuid-cache-fd N]\n"
     "                 [--debug] [--timing [--timing-t0 NS]] [--no-seccomp] [--count-hypercalls] -- PROGRAM [ARG]...\n";
 
 template <class T>
@@ -86,6 +89,7 @@ Result<Options> parse_options(int argc, char** argv) {
         else if (a == "--gid") good = parse_number(SKIFF_TRY(value(a)), o.gid);
         else if (a == "--hostname") o.hostname = SKIFF_TRY(value(a));
         else if (a == "--cpuid-cache") o.cpuid_cache = SKIFF_TRY(value(a));
+        else if (a == "--cpuid-cache-fd") good = parse_number(SKIFF_TRY(value(a)), o.cpuid_cache_fd);
         else if (a == "--timing-t0") good = parse_number(SKIFF_TRY(value(a)), o.t0_ns);
         else if (a == "--debug") o.debug = true;
         else if (a == "--timing") o.timing = true;
@@ -135,6 +139,8 @@ struct Timeline {
 
 // The whole set-up, then the run. Returns the exit status.
 Result<int> boot(Options& o, Timeline& tl, int& exit_on_error) {
+    if (!o.cpuid_cache.empty() && o.cpuid_cache_fd < 0)
+        o.cpuid_cache_fd = open(o.cpuid_cache.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644); // best effort
     int rootfs = o.rootfs_fd;
     if (rootfs < 0) {
         rootfs = open(o.rootfs.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -192,7 +198,7 @@ Result<int> boot(Options& o, Timeline& tl, int& exit_on_error) {
     CpuLayout layout{hdr.ring0_start, hdr.ring0_end, hdr.syscall_entry, hdr.fault_stubs,
                      hdr.fault_stub_size};
     SKIFF_CHECK(write_cpu_tables(mem, layout));
-    const auto* cpuid = SKIFF_TRY(vm.supported_cpuid(o.cpuid_cache));
+    const auto* cpuid = SKIFF_TRY(vm.supported_cpuid(o.cpuid_cache_fd));
     tl.mark("CPUID fetched");
     spec.hwcap = SKIFF_TRY(setup_vcpu(vm.vcpu_fd(), *cpuid, layout, hdr.entry, SKIFF_BOOT_INFO_ADDR + 4096,
                                       SKIFF_BOOT_INFO_ADDR));

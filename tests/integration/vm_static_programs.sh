@@ -43,3 +43,12 @@ head -c 100 /dev/urandom >"$cache"
 "$SKIFF_VMM" --cpuid-cache "$cache" --rootfs "$root" -- /hello-glibc >/dev/null 2>&1 || fail "run with a corrupt CPUID cache"
 [ "$(head -c 8 "$cache")" = SKCPUID1 ] || fail "corrupt CPUID cache not rewritten"
 echo "ok: CPUID cache"
+bash -c 'exec 7<>"$1"; shift; exec "$@"' _ "$cache" "$SKIFF_VMM" --cpuid-cache-fd 7 --rootfs "$root" -- /hello-glibc \
+  >/dev/null 2>&1 || fail "run with --cpuid-cache-fd"
+echo "ok: --cpuid-cache-fd"
+
+# --debug names each unimplemented syscall once (glibc probes rseq, which the libOS leaves ENOSYS).
+err=$("$SKIFF_VMM" --debug --rootfs "$root" -- /hello-glibc 2>&1 >/dev/null)
+grep -q "^skiff-vmm: guest: unimplemented syscall rseq (334): ENOSYS$" <<<"$err" ||
+  fail "--debug did not name the unimplemented syscall: $err"
+echo "ok: unimplemented syscalls named in the --debug log"

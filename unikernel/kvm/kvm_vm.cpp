@@ -88,43 +88,34 @@ CpuidCacheHeader cache_header(uint32_t nent) {
     return h;
 }
 
-bool read_cache(const std::string& path, std::vector<kvm_cpuid_entry2>& out) {
-    int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return false;
+bool read_cache(int fd, std::vector<kvm_cpuid_entry2>& out) {
     CpuidCacheHeader h{};
-    bool good = pread(fd, &h, sizeof h, 0) == static_cast<ssize_t>(sizeof h) && h.nent > 0 &&
-                h.nent <= 4096;
-    if (good) {
-        const CpuidCacheHeader want = cache_header(h.nent);
-        good = std::memcmp(&h, &want, sizeof h) == 0;
-    }
-    if (good) {
-        out.resize(h.nent);
-        const ssize_t bytes = static_cast<ssize_t>(h.nent * sizeof(kvm_cpuid_entry2));
-        good = pread(fd, out.data(), static_cast<size_t>(bytes), sizeof h) == bytes;
-        if (!good) out.clear();
-    }
-    close(fd);
-    return good;
+    if (pread(fd, &h, sizeof h, 0) != static_cast<ssize_t>(sizeof h) || h.nent == 0 || h.nent > 4096)
+        return false;
+    const CpuidCacheHeader want = cache_header(h.nent);
+    if (std::memcmp(&h, &want, sizeof h) != 0) return false;
+    out.resize(h.nent);
+    const ssize_t bytes = static_cast<ssize_t>(h.nent * sizeof(kvm_cpuid_entry2));
+    if (pread(fd, out.data(), static_cast<size_t>(bytes), sizeof h) == bytes) return true;
+    out.clear();
+    return false;
 }
 
-void write_cache(const std::string& path, const std::vector<kvm_cpuid_entry2>& t) {
-    const std::string tmp = path + ".tmp." + std::to_string(getpid());
-    int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-    if (fd < 0) return; // no cache directory: nothing to do
+// One pwrite of header and table: a concurrent reader sees the old or the new file, or a
+// mismatch it rejects.
+void write_cache(int fd, const std::vector<kvm_cpuid_entry2>& t) {
     const CpuidCacheHeader h = cache_header(static_cast<uint32_t>(t.size()));
-    const bool good = write(fd, &h, sizeof h) == static_cast<ssize_t>(sizeof h) &&
-                      write(fd, t.data(), t.size() * sizeof t[0]) ==
-                          static_cast<ssize_t>(t.size() * sizeof t[0]);
-    close(fd);
-    if (!good || rename(tmp.c_str(), path.c_str()) != 0) unlink(tmp.c_str());
+    std::vector<uint8_t> buf(sizeof h + t.size() * sizeof t[0]);
+    std::memcpy(buf.data(), &h, sizeof h);
+    std::memcpy(buf.data() + sizeof h, t.data(), t.size() * sizeof t[0]);
+    (void)!pwrite(fd, buf.data(), buf.size(), 0);
 }
 
 } // namespace
 
-Result<const std::vector<kvm_cpuid_entry2>*> KvmVm::supported_cpuid(const std::string& cache_path) {
+Result<const std::vector<kvm_cpuid_entry2>*> KvmVm::supported_cpuid(int cache_fd) {
     if (!cpuid_.empty()) return &cpuid_;
-    if (!cache_path.empty() && read_cache(cache_path, cpuid_)) return &cpuid_;
+    if (cache_fd >= 0 && read_cache(cache_fd, cpuid_)) return &cpuid_;
     // 75 entries here; the kernel answers E2BIG when the buffer is short, so grow and retry.
     for (uint32_t n = 128; n <= 4096; n *= 2) {
         std::vector<uint8_t> buf(sizeof(kvm_cpuid2) + n * sizeof(kvm_cpuid_entry2));
@@ -132,7 +123,7 @@ Result<const std::vector<kvm_cpuid_entry2>*> KvmVm::supported_cpuid(const std::s
         c->nent = n;
         if (ioctl(kvm_, KVM_GET_SUPPORTED_CPUID, c) == 0) {
             cpuid_.assign(c->entries, c->entries + c->nent);
-            if (!cache_path.empty()) write_cache(cache_path, cpuid_);
+            if (cache_fd >= 0) write_cache(cache_fd, cpuid_);
             return &cpuid_;
         }
         if (errno != E2BIG) return errno_error("KVM_GET_SUPPORTED_CPUID");
