@@ -18,7 +18,7 @@ __attribute__((section(".skiff.header"), used)) const skiff_libos_header skiff_h
     reinterpret_cast<uint64_t>(libos_start),
     reinterpret_cast<uint64_t>(skiff_syscall_trampoline),
     reinterpret_cast<uint64_t>(skiff_fault_stubs),
-    16,
+    32,
     reinterpret_cast<uint64_t>(libos_signal_entry),
 };
 

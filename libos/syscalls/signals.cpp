@@ -57,7 +57,7 @@ bool default_ignores(int sig) { return sig == 17 /*CHLD*/ || sig == 23 /*URG*/ |
 SyscallFrame* current_frame;
 int full_resume;
 
-void push_frame(SyscallFrame& f, int sig) {
+void push_frame(SyscallFrame& f, int sig, int code = -6 /* SI_TKILL */, uint64_t addr = 0) {
     KSigaction& a = actions[sig];
     uint64_t sp = f.rsp - 128; // the red zone
     if ((a.flags & kSaOnstack) && altstack.flags == 0 && altstack.size) sp = altstack.sp + altstack.size;
@@ -75,9 +75,13 @@ void push_frame(SyscallFrame& f, int sig) {
     m.oldmask = blocked;
     fr->uc.sigmask = blocked;
     fr->info.signo = sig;
-    fr->info.code = -6; // SI_TKILL
-    fr->info.pid = 1;
-    fr->info.uid = static_cast<int32_t>(boot->uid);
+    fr->info.code = code;
+    if (code == -6) {
+        fr->info.pid = 1;
+        fr->info.uid = static_cast<int32_t>(boot->uid);
+    } else {
+        memcpy(&fr->info.pid, &addr, sizeof addr); // si_addr sits where si_pid/si_uid are
+    }
     blocked |= a.mask;
     if (!(a.flags & kSaNodefer)) blocked |= 1ull << (sig - 1);
     if (a.flags & kSaResethand) a.handler = kSigDfl;
@@ -198,6 +202,19 @@ void deliver_signal(int sig) {
         return;
     }
     push_frame(*current_frame, sig);
+}
+
+void take_fault(SyscallFrame& f) {
+    auto* b = const_cast<skiff_boot_info*>(boot);
+    const int sig = static_cast<int>(b->fault_signal);
+    const int code = static_cast<int>(b->fault_code);
+    const uint64_t addr = b->fault_addr;
+    b->fault_signal = 0;
+    if (sig < 1 || sig > kNsig) exit_app(0, 11);
+    const KSigaction& a = actions[sig];
+    // Linux forces the default action for a fault signal that is blocked or ignored.
+    if (a.handler <= kSigIgn || (blocked & (1ull << (sig - 1))) || !a.restorer) exit_app(0, sig);
+    push_frame(f, sig, code, addr);
 }
 
 void take_external_signals(SyscallFrame& f) {

@@ -25,6 +25,10 @@ void deliver_signal(int sig);
 // must return (the frame may now point at a handler).
 void raise_in_syscall(SyscallFrame& f, int sig, int64_t result);
 
+// A fault in the app the VMM diverted here (boot->fault_signal): the app's handler runs if it
+// has one and the signal is not blocked; otherwise the app ends with 128 + signal, as on Linux.
+void take_fault(SyscallFrame& f);
+
 // Signals the VMM received (boot->pending_signals): delivered as if sent at this point.
 void take_external_signals(SyscallFrame& f);
 // True once after rt_sigreturn restored a context whose rcx/r11 must be restored too.

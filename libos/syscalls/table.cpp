@@ -66,6 +66,7 @@ extern "C" void libos_async_signal(libos::SyscallFrame* f) {
     f->r8 = r.r8, f->r9 = r.r9, f->rip = r.rip, f->rsp = r.rsp, f->rflags = r.rflags;
     f->rbx = r.rbx, f->rbp = r.rbp, f->r12 = r.r12, f->r13 = r.r13, f->r14 = r.r14;
     f->r15 = r.r15, f->rcx = r.rcx, f->r11 = r.r11;
+    if (boot->fault_signal) take_fault(*f);
     take_external_signals(*f);
     full_resume_requested(); // always a full resume here
 }

@@ -11,7 +11,7 @@ mkdir -p "$root"
 for v in glibc musl; do
   [ -x "$SKIFF_PROGRAMS/faults-$v" ] || continue
   cp "$SKIFF_PROGRAMS/faults-$v" "$root/"
-  for what in segv ill fpe abort handler; do
+  for what in segv segv-handled ill fpe abort handler; do
     want=$(bash -c "chroot '$root' /faults-$v $what >/dev/null 2>&1; echo \$?" 2>/dev/null)
     rc=0
     "$SKIFF_VMM" --rootfs "$root" -- "/faults-$v" "$what" >/dev/null 2>&1 || rc=$?
@@ -19,6 +19,7 @@ for v in glibc musl; do
     echo "ok: faults-$v $what -> $rc"
   done
   compare "handler-output-$v" "$root" -- "/faults-$v" handler
+  compare "segv-handler-output-$v" "$root" -- "/faults-$v" segv-handled
 done
 
 # kill: a signal sent to skiff-vmm reaches the app: a handler runs (whether the app is computing

@@ -1,5 +1,5 @@
 /* Faults and signals an app can cause, each by name, for the vm-mode signal and exit status tests.
- * usage: faults segv|ill|fpe|abort|handler|spin|spin-handled|sleep-handled|exhaust */
+ * usage: faults segv|segv-handled|ill|fpe|abort|handler|spin|spin-handled|sleep-handled|exhaust */
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +10,13 @@ static void on_usr1(int sig) {
     static const char msg[] = "handler ran for SIGUSR1\n";
     (void)sig;
     write(1, msg, sizeof msg - 1);
+}
+
+static void on_segv(int sig, siginfo_t* si, void* ctx) {
+    (void)ctx;
+    printf("signal %d at address %p\n", sig, si->si_addr);
+    fflush(stdout);
+    _exit(7);
 }
 
 static void on_term(int sig) {
@@ -23,6 +30,14 @@ int main(int argc, char** argv) {
     const char* what = argc > 1 ? argv[1] : "";
     if (!strcmp(what, "segv")) {
         volatile int* p = (int*)8;
+        *p = 1;
+    } else if (!strcmp(what, "segv-handled")) {
+        struct sigaction sa;
+        memset(&sa, 0, sizeof sa);
+        sa.sa_sigaction = on_segv;
+        sa.sa_flags = SA_SIGINFO;
+        sigaction(SIGSEGV, &sa, 0);
+        volatile int* p = (int*)0x1008;
         *p = 1;
     } else if (!strcmp(what, "ill")) {
         __asm__ volatile("ud2");
@@ -62,6 +77,6 @@ int main(int argc, char** argv) {
         printf("malloc failed after %zu MiB\n", mib);
         return 0;
     }
-    fprintf(stderr, "usage: faults segv|ill|fpe|abort|handler|spin|spin-handled|sleep-handled|exhaust\n");
+    fprintf(stderr, "usage: faults segv|segv-handled|ill|fpe|abort|handler|spin|spin-handled|sleep-handled|exhaust\n");
     return 2;
 }

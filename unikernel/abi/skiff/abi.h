@@ -199,6 +199,10 @@ struct skiff_boot_info {
     /* Signals the VMM received for the app (bit sig-1), written only while the vCPU is stopped;
      * the libOS takes them at its next syscall exit or at signal_entry. */
     uint64_t pending_signals;
+    /* A fault in the app the VMM diverted to signal_entry: the signal (0: none) and address. */
+    uint32_t fault_signal;
+    uint32_t fault_code;   /* si_code: SEGV_MAPERR, ILL_ILLOPN, FPE_INTDIV, ... */
+    uint64_t fault_addr;
     /* The app's registers when the VMM diverted it to signal_entry. */
     struct skiff_regs {
         uint64_t rax, rbx, rcx, rdx, rsi, rdi, rbp, rsp;
@@ -226,7 +230,7 @@ SKIFF_STATIC_ASSERT(sizeof(struct skiff_hc_value) == 16, "skiff_hc_value layout"
 SKIFF_STATIC_ASSERT(sizeof(struct skiff_hc_range) == 24, "skiff_hc_range layout");
 SKIFF_STATIC_ASSERT(sizeof(struct skiff_hc_tty) == 32, "skiff_hc_tty layout");
 SKIFF_STATIC_ASSERT(sizeof(struct skiff_libos_header) == 80, "skiff_libos_header layout");
-SKIFF_STATIC_ASSERT(sizeof(struct skiff_boot_info) == 808, "skiff_boot_info layout");
+SKIFF_STATIC_ASSERT(sizeof(struct skiff_boot_info) == 824, "skiff_boot_info layout");
 #endif /* __ASSEMBLER__ */
 
 #endif
