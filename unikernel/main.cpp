@@ -104,8 +104,9 @@ Result<Options> parse_options(int argc, char** argv) {
     for (; i < argc; ++i) o.argv.emplace_back(argv[i]);
     if (o.argv.empty()) return Error{"no program given (… -- PROGRAM [ARG]...)"};
     if (o.rootfs.empty() == (o.rootfs_fd < 0)) return Error{"give exactly one of --rootfs and --rootfs-fd"};
-    if (o.memory_mib < 16 || o.memory_mib > uint64_t{kMaxRamGiB} * 1024 || o.memory_mib % 2)
-        return Error{"--memory: an even number of MiB from 16 to " + std::to_string(kMaxRamGiB * 1024)};
+    if (o.memory_mib < 16 || o.memory_mib > uint64_t{kMaxRamGiB} * 1024)
+        return Error{"--memory: MiB from 16 to " + std::to_string(kMaxRamGiB * 1024)};
+    o.memory_mib += o.memory_mib % 2; // guest RAM comes in 2 MiB pages
     if (o.hostname.size() > 64) return Error{"--hostname: longer than 64 bytes"};
     if (o.cwd.empty() || o.cwd[0] != '/' || o.cwd.size() > 255) return Error{"--cwd: not an absolute path"};
     return o;
