@@ -147,7 +147,8 @@ Result<int> boot(Options& o, Timeline& tl, int& exit_on_error) {
         rootfs = open(o.rootfs.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
         if (rootfs < 0) return errno_error("open rootfs " + o.rootfs);
     }
-    // The app: resolve PATH-less names like the runtime would (absolute or relative to cwd).
+    // The app: an absolute path, a path relative to --cwd, or a bare name looked up in the usual
+    // bin directories (the runtime normally resolves it against the container PATH first).
     std::string exe = o.argv[0];
     if (exe.find('/') == std::string::npos)
         for (const char* dir : {"/usr/local/bin/", "/usr/bin/", "/bin/", "/usr/sbin/", "/sbin/"}) {
