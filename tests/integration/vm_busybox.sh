@@ -44,3 +44,19 @@ vm_rc=$(bash -c 'timeout 20 "$1" --rootfs "$2" -- /bin/yes | head -1 >/dev/null;
 nat_rc=$(bash -c 'chroot "$1" /bin/yes | head -1 >/dev/null; echo ${PIPESTATUS[0]}' _ "$root")
 [ "$vm_rc" = "$nat_rc" ] || fail "yes | head: vm mode $vm_rc, native $nat_rc"
 echo "ok: SIGPIPE (yes | head -1 -> $vm_rc)"
+
+# A signal reaches an app blocked reading stdin: cat waiting on an idle pipe ends with 143.
+mkfifo "$SKIFF_TMP/idle"
+exec 7<>"$SKIFF_TMP/idle"
+"$SKIFF_VMM" --rootfs "$root" -- /bin/cat <&7 >/dev/null &
+pid=$!
+cleanup "kill -9 $pid 2>/dev/null"
+sleep 0.5
+kill -TERM "$pid"
+for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+kill -0 "$pid" 2>/dev/null && fail "cat blocked on stdin ignored kill -TERM for 5 s"
+rc=0
+wait "$pid" || rc=$?
+exec 7>&-
+[ "$rc" = 143 ] || fail "cat blocked on stdin: kill -TERM gave exit $rc, want 143"
+echo "ok: kill -TERM reaches an app blocked on stdin (143)"
