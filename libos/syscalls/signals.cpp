@@ -11,6 +11,7 @@ namespace {
 
 constexpr int kNsig = 64;
 constexpr uint64_t kSigDfl = 0, kSigIgn = 1;
+constexpr uint64_t kSaRestart = 0x10000000;
 constexpr uint64_t kSaSiginfo = 4, kSaOnstack = 0x08000000, kSaRestorer = 0x04000000,
                    kSaNodefer = 0x40000000, kSaResethand = 0x80000000;
 
@@ -234,6 +235,25 @@ void raise_in_syscall(SyscallFrame& f, int sig, int64_t result) {
     f.rax = static_cast<uint64_t>(result);
     deliver_signal(sig);
     current_frame = nullptr;
+}
+
+Interrupt interrupted_syscall_action() {
+    auto* word = const_cast<uint64_t*>(&boot->pending_signals);
+    uint64_t sigs = *word;
+    Interrupt what = Interrupt::none;
+    for (int sig = 1; sig <= kNsig; ++sig) {
+        const uint64_t bit = 1ull << (sig - 1);
+        if (!(sigs & bit)) continue;
+        const KSigaction& a = actions[sig];
+        if (a.handler == kSigIgn || (a.handler == kSigDfl && default_ignores(sig)) || (blocked & bit)) {
+            if (!(blocked & bit)) sigs &= ~bit; // nothing will happen: forget it
+            continue;
+        }
+        if (a.handler == kSigDfl) return Interrupt::fail; // the app ends at the syscall exit
+        what = (a.flags & kSaRestart) && what != Interrupt::fail ? Interrupt::restart : Interrupt::fail;
+    }
+    *word = sigs;
+    return what;
 }
 
 int full_resume_requested() {

@@ -29,6 +29,12 @@ void raise_in_syscall(SyscallFrame& f, int sig, int64_t result);
 // has one and the signal is not blocked; otherwise the app ends with 128 + signal, as on Linux.
 void take_fault(SyscallFrame& f);
 
+// A host call came back EINTR because the VMM got a signal for the app. none: every such signal
+// is ignored (forgotten now): retry the call; restart: a handler with SA_RESTART will run: re-issue
+// the syscall after it; fail: the app sees EINTR (or ends, for a default action).
+enum class Interrupt { none, restart, fail };
+Interrupt interrupted_syscall_action();
+
 // Signals the VMM received (boot->pending_signals): delivered as if sent at this point.
 void take_external_signals(SyscallFrame& f);
 // True once after rt_sigreturn restored a context whose rcx/r11 must be restored too.

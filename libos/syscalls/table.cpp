@@ -37,7 +37,22 @@ extern "C" int libos_syscall(libos::SyscallFrame* f) {
     f->rcx = f->rip;
     f->r11 = f->rflags;
     if (nr < kMaxSyscall && table[nr]) {
-        f->rax = static_cast<uint64_t>(table[nr](*f));
+        int64_t r = table[nr](*f);
+        // A signal for the app broke a blocking host call: Linux restarts the syscall when the
+        // signal is ignored or its handler has SA_RESTART (sleeps retry themselves, time.cpp).
+        while (r == -EINTR && boot->pending_signals && nr != __NR_nanosleep && nr != __NR_clock_nanosleep) {
+            const Interrupt what = interrupted_syscall_action();
+            if (what == Interrupt::none) {
+                r = table[nr](*f);
+                continue;
+            }
+            if (what == Interrupt::restart) { // back to the `syscall` instruction after the handler
+                f->rip -= 2;
+                r = static_cast<int64_t>(nr);
+            }
+            break;
+        }
+        f->rax = static_cast<uint64_t>(r);
         if (boot->pending_signals) take_external_signals(*f);
         return full_resume_requested();
     }

@@ -133,7 +133,12 @@ int64_t sys_time(SyscallFrame& f) {
 int64_t sleep_for(ts_ d, ts_* rem) {
     if (d.sec < 0 || d.nsec < 0 || d.nsec >= 1000000000) return -EINVAL;
     skiff_hc_clock req{0, 0, 0, d.sec, d.nsec};
-    const int64_t rc = hypercall(SKIFF_HC_SLEEP, &req);
+    int64_t rc = hypercall(SKIFF_HC_SLEEP, &req);
+    // Woken by a signal the app ignores: sleep on for what is left, as Linux does.
+    while (rc == -EINTR && boot->pending_signals && interrupted_syscall_action() == Interrupt::none) {
+        req = {0, 0, 0, req.sec, req.nsec};
+        rc = hypercall(SKIFF_HC_SLEEP, &req);
+    }
     if (rc == -EINTR && rem) *rem = {req.sec, req.nsec};
     return rc;
 }

@@ -45,13 +45,19 @@ nat_rc=$(bash -c 'chroot "$1" /bin/yes | head -1 >/dev/null; echo ${PIPESTATUS[0
 [ "$vm_rc" = "$nat_rc" ] || fail "yes | head: vm mode $vm_rc, native $nat_rc"
 echo "ok: SIGPIPE (yes | head -1 -> $vm_rc)"
 
-# A signal reaches an app blocked reading stdin: cat waiting on an idle pipe ends with 143.
+# A signal reaches an app blocked reading stdin: cat waiting on an idle pipe ignores SIGWINCH
+# (it keeps reading) and ends with 143 on SIGTERM.
 mkfifo "$SKIFF_TMP/idle"
 exec 7<>"$SKIFF_TMP/idle"
-"$SKIFF_VMM" --rootfs "$root" -- /bin/cat <&7 >/dev/null &
+"$SKIFF_VMM" --rootfs "$root" -- /bin/cat <&7 >"$SKIFF_TMP/cat.out" &
 pid=$!
 cleanup "kill -9 $pid 2>/dev/null"
 sleep 0.5
+kill -WINCH "$pid"
+sleep 0.2
+echo "after winch" >&7
+for _ in $(seq 50); do [ -s "$SKIFF_TMP/cat.out" ] && break; sleep 0.1; done
+[ "$(cat "$SKIFF_TMP/cat.out")" = "after winch" ] || fail "cat stopped reading after SIGWINCH"
 kill -TERM "$pid"
 for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
 kill -0 "$pid" 2>/dev/null && fail "cat blocked on stdin ignored kill -TERM for 5 s"

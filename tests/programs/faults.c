@@ -1,5 +1,6 @@
 /* Faults and signals an app can cause, each by name, for the vm-mode signal and exit status tests.
  * usage: faults segv|segv-handled|ill|fpe|abort|handler|spin|spin-handled|sleep-handled|exhaust */
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -65,6 +66,21 @@ int main(int argc, char** argv) {
         fflush(stdout);
         sleep(30);
         return 1;
+    } else if (!strcmp(what, "read-restart") || !strcmp(what, "read-eintr")) {
+        /* A signal with a handler arrives while blocked reading stdin: SA_RESTART resumes the read,
+         * without it read fails with EINTR. */
+        struct sigaction sa;
+        memset(&sa, 0, sizeof sa);
+        sa.sa_handler = on_usr1;
+        sa.sa_flags = what[5] == 'r' ? SA_RESTART : 0;
+        sigaction(SIGUSR1, &sa, 0);
+        printf("reading\n");
+        fflush(stdout);
+        char buf[64];
+        ssize_t n = read(0, buf, sizeof buf);
+        if (n < 0) printf("read: %s\n", strerror(errno));
+        else printf("read %zd bytes\n", n);
+        return 0;
     } else if (!strcmp(what, "exhaust")) {
         /* Take memory until the system says no; touch it so it is real. */
         size_t mib = 0;
