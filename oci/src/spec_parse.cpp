@@ -83,7 +83,7 @@ bool read(const Val& v, Scheduler& out) {
     if (read(v["flags"], out.flags)) {
         Val flags = v["flags"];
         for (size_t i = 0; i < out.flags.size(); ++i) {
-            Val f{v.reader, &(*flags.j)[i], {&flags.where, Where::Index, {}, i}};
+            Val f = flags.at(i);
             if (!check_one_of(f, out.flags[i],
                               {"SCHED_FLAG_RESET_ON_FORK", "SCHED_FLAG_RECLAIM",
                                "SCHED_FLAG_DL_OVERRUN", "SCHED_FLAG_KEEP_POLICY",
@@ -121,12 +121,10 @@ bool read(const Val& v, Process& out) {
     if (!read_required(v, "args", out.args)) return false;
     if (out.args.empty()) return v["args"].fail("must not be empty");
     if (read(v["env"], out.env)) {
-        Val env = v["env"];
         for (size_t i = 0; i < out.env.size(); ++i) {
             size_t eq = out.env[i].find('=');
             if (eq == std::string::npos || eq == 0) {
-                Val e{v.reader, &(*env.j)[i], {&env.where, Where::Index, {}, i}};
-                return e.fail("invalid environment variable \"" + out.env[i] +
+                return v["env"].at(i).fail("invalid environment variable \"" + out.env[i] +
                               "\": expected NAME=value");
             }
         }
@@ -145,8 +143,7 @@ bool read(const Val& v, Process& out) {
             for (size_t k = 0; k < i; ++k)
                 if (out.rlimits[i].type == out.rlimits[k].type) {
                     Val rl = v["rlimits"];
-                    Val item{v.reader, &(*rl.j)[i], {&rl.where, Where::Index, {}, i}};
-                    return item["type"].fail("duplicate rlimit type \"" + out.rlimits[i].type +
+                    return rl.at(i)["type"].fail("duplicate rlimit type \"" + out.rlimits[i].type +
                                              "\"");
                 }
     }

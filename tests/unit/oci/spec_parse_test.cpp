@@ -290,8 +290,11 @@ TEST_CASE("seccomp values are validated") {
 TEST_CASE("malformed JSON is one clear line") {
     auto r = parse_spec("{\"ociVersion\": \"1.0\",", "bundle/config.json");
     REQUIRE_FALSE(r.ok());
-    CHECK(r.error().message.starts_with("bundle/config.json: invalid JSON: "));
-    CHECK(r.error().message.find('\n') == std::string::npos);
+    CHECK(r.error().message ==
+          "bundle/config.json: invalid JSON at line 1, column 22: expected a member name");
+    r = parse_spec("{\n  \"ociVersion\": \"1.0\"\n  \"root\": {}\n}");
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error().message == "config.json: invalid JSON at line 3, column 3: expected ',' or '}'");
     r = parse_spec("[]");
     REQUIRE_FALSE(r.ok());
     CHECK(r.error().message == "config.json: expected an object, got array");
@@ -378,12 +381,18 @@ TEST_CASE("parsing a typical config is fast") {
       "/proc/irq","/proc/sys","/proc/sysrq-trigger"]}})";
     std::string text = typical;
     REQUIRE(parse_spec(text).ok());
-    constexpr int kRounds = 2000;
-    auto start = std::chrono::steady_clock::now();
-    for (int i = 0; i < kRounds; ++i) REQUIRE(parse_spec(text).ok());
-    auto per = std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - start) /
-               kRounds;
-    WARN("parse_spec of runc's default config.json (" << text.size() << " bytes): " << per.count()
+    // Best batch of several: the box is shared, and the minimum is what the code costs.
+    double best = 1e9;
+    for (int batch = 0; batch < 10; ++batch) {
+        constexpr int kRounds = 200;
+        auto start = std::chrono::steady_clock::now();
+        for (int i = 0; i < kRounds; ++i)
+            if (!parse_spec(text).ok()) FAIL("parse failed");
+        auto per = std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() -
+                                                             start) / kRounds;
+        best = std::min(best, per.count());
+    }
+    WARN("parse_spec of runc's default config.json (" << text.size() << " bytes): " << best
                                                       << " us");
-    CHECK(per.count() < 500); // generous: a loaded 2-core box; measured ~30-60 us idle
+    CHECK(best < 200); // generous for a loaded 2-core box; ~15 us when idle
 }
