@@ -212,6 +212,10 @@ bool read(const Val& v, Spec& out) {
     if (!v.expect_object()) return false;
     if (!read_required(v, "ociVersion", out.oci_version)) return false;
     if (out.oci_version.empty()) return v["ociVersion"].fail("must not be empty");
+    // Minor versions are compatible within a major one (runtime-spec versioning); 1.x only.
+    if (!out.oci_version.starts_with("1.") && out.oci_version != "1")
+        return v["ociVersion"].fail("unsupported version \"" + out.oci_version +
+                                    "\" (skiff supports 1.x)");
     if (!read_required(v, "process", out.process)) return false;
     if (!read_required(v, "root", out.root)) return false;
     read(v["hostname"], out.hostname);

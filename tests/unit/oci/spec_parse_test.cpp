@@ -206,6 +206,44 @@ TEST_CASE("invalid values are reported by path") {
           "config.json: process.oomScoreAdj: 1001 is out of range (-1000..1000)");
 }
 
+TEST_CASE("more invalid values are reported by path") {
+    CHECK(error_with("/ociVersion", "2.0.0") ==
+          "config.json: ociVersion: unsupported version \"2.0.0\" (skiff supports 1.x)");
+    CHECK(error_with("/ociVersion", 1) == "config.json: ociVersion: expected a string, got 1");
+    CHECK(error_with("/process/env", {"=x"}) ==
+          "config.json: process.env[0]: invalid environment variable \"=x\": expected NAME=value");
+    CHECK(error_with("/process/scheduler", {{"policy", "SCHED_OTHER"}, {"nice", 20}}) ==
+          "config.json: process.scheduler.nice: 20 is out of range (-20..19)");
+    CHECK(error_with("/process/scheduler", {{"policy", "SCHED_OTHER"}, {"flags", {"SCHED_FLAG_RECLAIM", "SCHED_FLAG_X"}}}) ==
+          "config.json: process.scheduler.flags[1]: unknown scheduler flag \"SCHED_FLAG_X\"");
+    CHECK(error_with("/process/scheduler", {{"nice", 1}}) ==
+          "config.json: process.scheduler.policy: required");
+    CHECK(error_with("/process/ioPriority", {{"priority", 1}}) ==
+          "config.json: process.ioPriority.class: required");
+    CHECK(error_with("/process/consoleSize", {{"height", -1}}) ==
+          "config.json: process.consoleSize.height: expected an unsigned integer, got -1");
+    CHECK(error_with("/process/capabilities", {{"bounding", {"CAP_KILL", 3}}}) ==
+          "config.json: process.capabilities.bounding[1]: expected a string, got 3");
+    CHECK(error_with("/process/user/additionalGids", {1, "2"}) ==
+          "config.json: process.user.additionalGids[1]: expected an unsigned integer, got string");
+    CHECK(error_with("/linux/personality", {{"domain", "BSD"}}) ==
+          "config.json: linux.personality.domain: unknown personality domain \"BSD\"");
+    CHECK(error_with("/linux/intelRdt", {{"closID", 1}}) ==
+          "config.json: linux.intelRdt.closID: expected a string, got 1");
+    CHECK(error_with("/linux/cgroupsPath", json::array()) ==
+          "config.json: linux.cgroupsPath: expected a string, got array");
+    CHECK(error_with("/linux/maskedPaths", {"/proc/kcore", nullptr, false}) ==
+          "config.json: linux.maskedPaths[2]: expected a string, got boolean");
+    CHECK(error_with("/linux/resources", {{"network", {{"priorities", {{{"name", "eth0"}, {"priority", -1}}}}}}}) ==
+          "config.json: linux.resources.network.priorities[0].priority: expected an unsigned integer, got -1");
+    CHECK(error_with("/linux/resources", {{"unified", {{"memory.max", 5}}}}) ==
+          "config.json: linux.resources.unified[\"memory.max\"]: expected a string, got 5");
+    CHECK(error_with("/root/readonly", "true") ==
+          "config.json: root.readonly: expected a boolean, got string");
+    CHECK(error_with("/hooks", {{"poststart", {{{"path", "/x"}, {"args", "x"}}}}}) ==
+          "config.json: hooks.poststart[0].args: expected an array, got string");
+}
+
 TEST_CASE("cross-field rules runc applies at create are checked") {
     json doc = minimal();
     doc["hostname"] = "box";
@@ -235,6 +273,27 @@ TEST_CASE("cross-field rules runc applies at create are checked") {
     REQUIRE_FALSE(r.ok());
     CHECK(r.error().message == "config.json: linux.timeOffsets[\"realtime\"]: unknown clock "
                                "(expected monotonic or boottime)");
+
+    doc = minimal();
+    doc["domainname"] = "example.org";
+    doc["linux"]["namespaces"].erase(4); // uts
+    r = parse_spec(doc.dump());
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error().message ==
+          "config.json: domainname: setting the domainname needs a new uts namespace");
+
+    doc = minimal();
+    doc["linux"]["sysctl"] = {{"kernel.msgmax", "1"}};
+    doc["linux"]["namespaces"].erase(3); // ipc
+    r = parse_spec(doc.dump());
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error().message ==
+          "config.json: linux.sysctl[\"kernel.msgmax\"]: sysctl needs a new ipc namespace");
+
+    doc = minimal();
+    doc["linux"]["sysctl"] = {{"kernel.msgmax", "1"}, {"fs.mqueue.queues_max", "5"},
+                              {"kernel.domainname", "x"}, {"net.core.somaxconn", "1"}};
+    CHECK(parse_spec(doc.dump()).ok());
 
     doc = minimal();
     doc["linux"]["namespaces"].push_back({{"type", "user"}, {"path", "/proc/1/ns/user"}});
