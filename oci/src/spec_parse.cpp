@@ -120,9 +120,15 @@ bool read(const Val& v, Process& out) {
     read(v["user"], out.user);
     if (!read_required(v, "args", out.args)) return false;
     if (out.args.empty()) return v["args"].fail("must not be empty");
+    // execve(2) would silently cut an argument at a NUL; refuse rather than run something else.
+    for (size_t i = 0; i < out.args.size(); ++i)
+        if (out.args[i].find('\0') != std::string::npos)
+            return v["args"].at(i).fail("contains a NUL byte");
     if (read(v["env"], out.env)) {
         for (size_t i = 0; i < out.env.size(); ++i) {
             size_t eq = out.env[i].find('=');
+            if (out.env[i].find('\0') != std::string::npos)
+                return v["env"].at(i).fail("environment variable contains a NUL byte");
             if (eq == std::string::npos || eq == 0) {
                 return v["env"].at(i).fail("invalid environment variable \"" + out.env[i] +
                               "\": expected NAME=value");

@@ -212,6 +212,10 @@ TEST_CASE("more invalid values are reported by path") {
     CHECK(error_with("/ociVersion", 1) == "config.json: ociVersion: expected a string, got 1");
     CHECK(error_with("/process/env", {"=x"}) ==
           "config.json: process.env[0]: invalid environment variable \"=x\": expected NAME=value");
+    CHECK(error_with("/process/env", {"A=1", std::string("B=x\0y", 5)}) ==
+          "config.json: process.env[1]: environment variable contains a NUL byte");
+    CHECK(error_with("/process/args", {"sh", std::string("a\0b", 3)}) ==
+          "config.json: process.args[1]: contains a NUL byte");
     CHECK(error_with("/process/scheduler", {{"policy", "SCHED_OTHER"}, {"nice", 20}}) ==
           "config.json: process.scheduler.nice: 20 is out of range (-20..19)");
     CHECK(error_with("/process/scheduler", {{"policy", "SCHED_OTHER"}, {"flags", {"SCHED_FLAG_RECLAIM", "SCHED_FLAG_X"}}}) ==
