@@ -39,78 +39,78 @@ bool Reader::fail(const Where& where, const std::string& message) {
 
 Val Val::operator[](std::string_view key) const {
     Where w{&where, Where::Member, key, 0};
-    if (!j || j->type != JNode::Object) return {reader, nullptr, w};
-    return {reader, reader->doc.member(*j, key), w};
+    if (!node || node->type != JNode::Object) return {reader, nullptr, w};
+    return {reader, reader->doc.member(*node, key), w};
 }
 
 Val Val::at(size_t i) const {
     Where w{&where, Where::Index, {}, i};
-    const JNode* e = j && j->type == JNode::Array ? reader->doc.first_child(*j) : nullptr;
+    const JNode* e = node && node->type == JNode::Array ? reader->doc.first_child(*node) : nullptr;
     for (size_t k = 0; e && k < i; ++k) e = reader->doc.next_sibling(*e);
     return {reader, e, w};
 }
 
-std::string describe(const JNode& j) {
-    switch (j.type) {
+std::string describe(const JNode& n) {
+    switch (n.type) {
     case JNode::Int:
     case JNode::Uint:
-    case JNode::Float: return std::string(j.text);
-    default: return j.type_name();
+    case JNode::Float: return std::string(n.text);
+    default: return n.type_name();
     }
 }
 
 bool Val::expect_object() const {
     if (!*this) return false; // absent: nothing to read, not an error
-    if (j->type == JNode::Object) return true;
-    return fail("expected an object, got " + describe(*j));
+    if (node->type == JNode::Object) return true;
+    return fail("expected an object, got " + describe(*node));
 }
 
 bool Val::expect_array() const {
     if (!*this) return false;
-    if (j->type == JNode::Array) return true;
-    return fail("expected an array, got " + describe(*j));
+    if (node->type == JNode::Array) return true;
+    return fail("expected an array, got " + describe(*node));
 }
 
 bool read(const Val& v, std::string& out) {
     if (!v) return false;
-    if (v.j->type != JNode::String) return v.fail("expected a string, got " + describe(*v.j));
-    out = v.j->text;
+    if (v.node->type != JNode::String) return v.fail("expected a string, got " + describe(*v.node));
+    out = v.node->text;
     return true;
 }
 
 bool read(const Val& v, bool& out) {
     if (!v) return false;
-    if (v.j->type != JNode::Bool) return v.fail("expected a boolean, got " + describe(*v.j));
-    out = v.j->boolean;
+    if (v.node->type != JNode::Bool) return v.fail("expected a boolean, got " + describe(*v.node));
+    out = v.node->boolean;
     return true;
 }
 
 bool read_signed(const Val& v, int64_t& out, int64_t min, int64_t max) {
     if (!v) return false;
-    if (v.j->type == JNode::Uint) {
-        uint64_t u = v.j->uint_value;
+    if (v.node->type == JNode::Uint) {
+        uint64_t u = v.node->uint_value;
         if (u > static_cast<uint64_t>(max))
             return v.fail(std::to_string(u) + " is out of range (at most " + std::to_string(max) +
                           ")");
         out = static_cast<int64_t>(u);
         return true;
     }
-    if (v.j->type == JNode::Int) {
-        int64_t s = v.j->int_value;
+    if (v.node->type == JNode::Int) {
+        int64_t s = v.node->int_value;
         if (s < min)
             return v.fail(std::to_string(s) + " is out of range (at least " + std::to_string(min) +
                           ")");
         out = s;
         return true;
     }
-    return v.fail("expected an integer, got " + describe(*v.j));
+    return v.fail("expected an integer, got " + describe(*v.node));
 }
 
 bool read_unsigned(const Val& v, uint64_t& out, uint64_t max) {
     if (!v) return false;
-    if (v.j->type != JNode::Uint)
-        return v.fail("expected an unsigned integer, got " + describe(*v.j));
-    uint64_t u = v.j->uint_value;
+    if (v.node->type != JNode::Uint)
+        return v.fail("expected an unsigned integer, got " + describe(*v.node));
+    uint64_t u = v.node->uint_value;
     if (u > max)
         return v.fail(std::to_string(u) + " is out of range (at most " + std::to_string(max) + ")");
     out = u;

@@ -49,10 +49,10 @@ private:
 // them leaves the target untouched, as Go's encoding/json (and so runc) does.
 struct Val {
     Reader* reader;
-    const JNode* j;
+    const JNode* node;
     Where where;
 
-    explicit operator bool() const { return j && !j->is_null() && !reader->failed(); }
+    explicit operator bool() const { return node && !node->is_null() && !reader->failed(); }
     // The member `key` of this object (empty if absent or if this is not an object).
     Val operator[](std::string_view key) const;
     bool fail(const std::string& message) const { return reader->fail(where, message); }
@@ -67,13 +67,13 @@ struct Val {
     template <class F>
     void each(F&& f) const {
         size_t i = 0;
-        for (const JNode* e = reader->doc.first_child(*j); e; e = reader->doc.next_sibling(*e), ++i)
+        for (const JNode* e = reader->doc.first_child(*node); e; e = reader->doc.next_sibling(*e), ++i)
             f(Val{reader, e, {&where, Where::Index, {}, i}}, i);
     }
 };
 
 // Describes what a value is, for "expected X, got Y" messages.
-std::string describe(const JNode& j);
+std::string describe(const JNode& n);
 
 bool read(const Val& v, std::string& out);
 bool read(const Val& v, bool& out);
@@ -111,9 +111,9 @@ template <class T>
 bool read(const Val& v, std::vector<T>& out) {
     if (!v || !v.expect_array()) return false;
     out.clear();
-    out.resize(v.j->count);
+    out.resize(v.node->count);
     v.each([&](const Val& item, size_t i) {
-        if (!item.j->is_null()) read(item, out[i]); // Go leaves a null element at its zero value
+        if (!item.node->is_null()) read(item, out[i]); // Go leaves a null element at its zero value
     });
     return !v.reader->failed();
 }
@@ -123,10 +123,10 @@ bool read(const Val& v, std::map<std::string, T>& out) {
     if (!v || !v.expect_object()) return false;
     out.clear();
     const JDoc& doc = v.reader->doc;
-    for (const JNode* m = doc.first_child(*v.j); m; m = doc.next_sibling(*m)) {
+    for (const JNode* m = doc.first_child(*v.node); m; m = doc.next_sibling(*m)) {
         Val item{v.reader, m, {&v.where, Where::MapKey, m->key, 0}};
         T value{};
-        if (!item.j->is_null() && !read(item, value)) return false;
+        if (!item.node->is_null() && !read(item, value)) return false;
         out.insert_or_assign(std::string(m->key), std::move(value)); // a repeated key: last wins
     }
     return true;
