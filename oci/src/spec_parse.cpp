@@ -247,9 +247,9 @@ static bool validate_spec(const Val& v, const Spec& spec) {
     const Linux& lx = *spec.linux_;
     Val linux_v = v["linux"];
     if (!spec.hostname.empty() && !lx.has_namespace("uts"))
-        return v["hostname"].fail("setting the hostname needs a new uts namespace");
+        return v["hostname"].fail("setting the hostname needs a uts namespace in linux.namespaces");
     if (!spec.domainname.empty() && !lx.has_namespace("uts"))
-        return v["domainname"].fail("setting the domainname needs a new uts namespace");
+        return v["domainname"].fail("setting the domainname needs a uts namespace in linux.namespaces");
     for (const auto& [key, value] : lx.sysctl) {
         (void)value;
         Where w{&linux_v.where, Where::Member, "sysctl", 0};
@@ -257,7 +257,8 @@ static bool validate_spec(const Val& v, const Spec& spec) {
         Val kv{v.reader, nullptr, kw};
         auto needs = [&](const char* ns) -> bool {
             if (lx.has_namespace(ns)) return true;
-            return kv.fail("sysctl needs a new " + std::string(ns) + " namespace");
+            return kv.fail("sysctl needs " + std::string(ns[0] == 'i' ? "an " : "a ") + ns +
+                           " namespace in linux.namespaces");
         };
         static constexpr std::string_view ipc_sysctls[] = {
             "kernel.msgmax", "kernel.msgmnb", "kernel.msgmni",          "kernel.sem",

@@ -254,7 +254,7 @@ TEST_CASE("cross-field rules runc applies at create are checked") {
     doc["linux"]["namespaces"].erase(4); // uts
     auto r = parse_spec(doc.dump());
     REQUIRE_FALSE(r.ok());
-    CHECK(r.error().message == "config.json: hostname: setting the hostname needs a new uts namespace");
+    CHECK(r.error().message == "config.json: hostname: setting the hostname needs a uts namespace in linux.namespaces");
 
     doc = minimal();
     doc["linux"]["sysctl"] = {{"net.ipv4.ip_forward", "1"}};
@@ -262,7 +262,7 @@ TEST_CASE("cross-field rules runc applies at create are checked") {
     r = parse_spec(doc.dump());
     REQUIRE_FALSE(r.ok());
     CHECK(r.error().message ==
-          "config.json: linux.sysctl[\"net.ipv4.ip_forward\"]: sysctl needs a new network namespace");
+          "config.json: linux.sysctl[\"net.ipv4.ip_forward\"]: sysctl needs a network namespace in linux.namespaces");
 
     CHECK(error_with("/linux/sysctl", {{"vm.swappiness", "1"}}) ==
           "config.json: linux.sysctl[\"vm.swappiness\"]: sysctl is not namespaced: it would "
@@ -284,7 +284,7 @@ TEST_CASE("cross-field rules runc applies at create are checked") {
     r = parse_spec(doc.dump());
     REQUIRE_FALSE(r.ok());
     CHECK(r.error().message ==
-          "config.json: domainname: setting the domainname needs a new uts namespace");
+          "config.json: domainname: setting the domainname needs a uts namespace in linux.namespaces");
 
     doc = minimal();
     doc["linux"]["sysctl"] = {{"kernel.msgmax", "1"}};
@@ -292,7 +292,7 @@ TEST_CASE("cross-field rules runc applies at create are checked") {
     r = parse_spec(doc.dump());
     REQUIRE_FALSE(r.ok());
     CHECK(r.error().message ==
-          "config.json: linux.sysctl[\"kernel.msgmax\"]: sysctl needs a new ipc namespace");
+          "config.json: linux.sysctl[\"kernel.msgmax\"]: sysctl needs an ipc namespace in linux.namespaces");
 
     doc = minimal();
     doc["linux"]["sysctl"] = {{"kernel.msgmax", "1"}, {"fs.mqueue.queues_max", "5"},
