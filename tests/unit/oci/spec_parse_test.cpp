@@ -295,6 +295,14 @@ TEST_CASE("cross-field rules runc applies at create are checked") {
           "config.json: linux.sysctl[\"kernel.msgmax\"]: sysctl needs an ipc namespace in linux.namespaces");
 
     doc = minimal();
+    doc["linux"]["sysctl"] = {{"kernel.hostname", "h"}};
+    doc["linux"]["namespaces"].erase(4); // uts
+    r = parse_spec(doc.dump());
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error().message ==
+          "config.json: linux.sysctl[\"kernel.hostname\"]: sysctl needs a uts namespace in linux.namespaces");
+
+    doc = minimal();
     doc["linux"]["sysctl"] = {{"kernel.msgmax", "1"}, {"fs.mqueue.queues_max", "5"},
                               {"kernel.domainname", "x"}, {"net.core.somaxconn", "1"}};
     CHECK(parse_spec(doc.dump()).ok());
