@@ -73,7 +73,7 @@ Result<Launched> launch(const Context& ctx, const CreateOptions& opts, StartGate
     const oci::Linux& lx = *spec.linux_;
 
     Isolation iso = SKIFF_TRY(isolation_of(spec));
-    auto handler = SKIFF_TRY(make_handler(iso));
+    auto handler = SKIFF_TRY(make_handler(iso, ctx.root));
     SKIFF_CHECK(handler->check(spec));
     std::string rootfs = SKIFF_TRY(resolve_rootfs(spec, bundle));
 

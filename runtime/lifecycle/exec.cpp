@@ -161,7 +161,7 @@ Result<int> exec(const Context& ctx, const ExecOptions& o) {
     if (!p.terminal && !o.console_socket.empty())
         return Error{"cannot use console socket if skiff-runtime will not detach or allocate tty"};
 
-    auto handler = SKIFF_TRY(make_handler(c.record.isolation));
+    auto handler = SKIFF_TRY(make_handler(c.record.isolation, ctx.root));
     SKIFF_CHECK(handler->check(spec));
     std::optional<security::SeccompProgram> seccomp;
     if (spec.linux_ && spec.linux_->seccomp)
