@@ -115,19 +115,21 @@ Result<void> apply_apparmor_exec(const std::string& profile) {
     if (p.scheduler) EXEC_TRY(security::set_scheduler(*p.scheduler));
     if (p.io_priority) EXEC_TRY(security::set_io_priority(*p.io_priority));
     EXEC_TRY(apply_apparmor_exec(p.apparmor_profile));
-    if (a.seccomp && !p.no_new_privileges) {
+    const bool nnp = p.no_new_privileges;
+    if (nnp) EXEC_TRY(security::set_no_new_privileges());
+    if (a.seccomp && !nnp) {
         auto l = security::load_seccomp(*a.seccomp);
         if (!l) child_fail(a.sync_fd, l.error());
     }
-    if (p.capabilities) EXEC_TRY(security::drop_bounding(*p.capabilities));
+    const oci::Capabilities caps = p.capabilities.value_or(oci::Capabilities{});
+    EXEC_TRY(security::drop_bounding(caps));
     EXEC_TRY(security::switch_user(p.user, a.setgroups_allowed));
     if (!p.cwd.empty() && ::chdir(p.cwd.c_str()) != 0)
         child_fail(a.sync_fd, errno_error("chdir to cwd (\"" + p.cwd + "\")"));
-    if (p.capabilities) EXEC_TRY(security::apply_capabilities(*p.capabilities));
-    if (p.no_new_privileges) EXEC_TRY(security::set_no_new_privileges());
+    EXEC_TRY(security::apply_capabilities(caps));
     ::prctl(PR_SET_PDEATHSIG, SIGKILL);
     EXEC_TRY(a.handler->resolve(p));
-    if (a.seccomp && p.no_new_privileges) {
+    if (a.seccomp && nnp) {
         auto l = security::load_seccomp(*a.seccomp);
         if (!l) child_fail(a.sync_fd, l.error());
     }

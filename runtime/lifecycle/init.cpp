@@ -119,7 +119,7 @@ void init_main(const InitArgs& a) {
     if (proc.terminal) {
         auto pty = open_pty(proc.console_size);
         if (!pty) fail(a.sync_fd, pty.error());
-        if (mount_ns) INIT_TRY(mount_console(pty->slave_path));
+        if (mount_ns) INIT_TRY(linux::mount_console(pty->slave_path));
         if (a.console_fd >= 0) {
             INIT_TRY(send_fd(a.console_fd, pty->master.get(), pty->slave_path));
             ::close(a.console_fd);
@@ -129,41 +129,49 @@ void init_main(const InitArgs& a) {
     }
     if (mount_ns) INIT_TRY(linux::finalize_rootfs(spec));
     if (!spec.hostname.empty() || !spec.domainname.empty()) INIT_TRY(linux::set_hostname(spec));
-    if (!lx.sysctl.empty()) INIT_TRY(linux::apply_sysctl(lx.sysctl));
+    if (!lx.sysctl.empty()) INIT_TRY(linux::apply_sysctl(lx.sysctl)); // validated by create
 
-    // Confinement, in the order security.hpp gives (seccomp placement as runc: without
-    // no_new_privs the filter must be loaded while we still hold CAP_SYS_ADMIN).
+    // Confinement, in the order security.hpp gives (runc's standard init).
     INIT_TRY(security::apply_rlimits(proc.rlimits));
     if (proc.oom_score_adj) INIT_TRY(security::set_oom_score_adj(*proc.oom_score_adj));
     if (lx.personality) INIT_TRY(security::set_personality(*lx.personality));
     if (proc.scheduler) INIT_TRY(security::set_scheduler(*proc.scheduler));
     if (proc.io_priority) INIT_TRY(security::set_io_priority(*proc.io_priority));
     INIT_TRY(apply_apparmor(proc.apparmor_profile));
+    const bool nnp = proc.no_new_privileges;
+    // A notify listener must reach the runtime before Ready, so with one the filter goes in
+    // before the sync even under no_new_privs.
+    const bool early_seccomp = a.seccomp && (!nnp || a.seccomp->wants_listener);
+    if (nnp) INIT_TRY(security::set_no_new_privileges());
     int listener = -1;
-    if (a.seccomp && !proc.no_new_privileges) {
+    if (early_seccomp && !nnp) {
         auto l = security::load_seccomp(*a.seccomp);
         if (!l) fail(a.sync_fd, l.error());
         listener = *l;
     }
-    if (proc.capabilities) INIT_TRY(security::drop_bounding(*proc.capabilities));
+    const oci::Capabilities caps = proc.capabilities.value_or(oci::Capabilities{});
+    INIT_TRY(security::drop_bounding(caps));
     INIT_TRY(security::switch_user(proc.user, !a.new_user_ns));
     if (!proc.cwd.empty() && ::chdir(proc.cwd.c_str()) != 0)
         fail(a.sync_fd, errno_error("chdir to cwd (\"" + proc.cwd + "\") set in config.json"));
-    if (proc.capabilities) INIT_TRY(security::apply_capabilities(*proc.capabilities));
-    if (proc.no_new_privileges) INIT_TRY(security::set_no_new_privileges());
+    INIT_TRY(security::apply_capabilities(caps));
     ::prctl(PR_SET_PDEATHSIG, SIGKILL); // a uid change clears it
     INIT_TRY(a.handler->resolve(proc));
-    if (a.seccomp && proc.no_new_privileges) {
+    if (early_seccomp && nnp) {
         auto l = security::load_seccomp(*a.seccomp);
         if (!l) fail(a.sync_fd, l.error());
         listener = *l;
     }
     if (listener >= 0) {
-        INIT_TRY(security::send_seccomp_listener(*a.seccomp, listener, state));
+        // The runtime hands it to the agent (security.hpp: we must not connect ourselves).
+        INIT_TRY(send_fd(a.sync_fd, listener, "seccomp"));
         ::close(listener);
     }
 
     INIT_TRY(sync_send(a.sync_fd, SyncType::Ready));
+    // The container outlives the command that created it (create exits, run -d too); until
+    // now the death of the runtime had to take us with it.
+    ::prctl(PR_SET_PDEATHSIG, 0);
     // From here nobody waits for our errors: report them on stderr like runc's init does.
     auto started = wait_for_start(a);
     if (!started) {
@@ -178,6 +186,14 @@ void init_main(const InitArgs& a) {
         auto r = run_hooks(spec.hooks->start_container, "startContainer", state);
         if (!r) {
             std::fprintf(stderr, "skiff-runtime init: %s\n", r.error().message.c_str());
+            ::_exit(1);
+        }
+    }
+    if (a.seccomp && nnp && !early_seccomp) {
+        // The very last step before execve: the profile only has to allow the program's calls.
+        auto l = security::load_seccomp(*a.seccomp);
+        if (!l) {
+            std::fprintf(stderr, "skiff-runtime init: %s\n", l.error().message.c_str());
             ::_exit(1);
         }
     }

@@ -8,13 +8,13 @@ using namespace skiff::runtime;
 
 TEST_CASE("the isolation annotation selects the handler") {
     oci::Spec spec;
-    CHECK(*isolation_of(spec) == Isolation::Container);
+    CHECK(*oci::isolation_of(spec) == Isolation::Container);
     spec.annotations["run.skiff.isolation"] = "container";
-    CHECK(*isolation_of(spec) == Isolation::Container);
+    CHECK(*oci::isolation_of(spec) == Isolation::Container);
     spec.annotations["run.skiff.isolation"] = "vm";
-    CHECK(*isolation_of(spec) == Isolation::Vm);
+    CHECK(*oci::isolation_of(spec) == Isolation::Vm);
     spec.annotations["run.skiff.isolation"] = "kata";
-    auto r = isolation_of(spec);
+    auto r = oci::isolation_of(spec);
     REQUIRE_FALSE(r.ok());
     CHECK(r.error().message.find("run.skiff.isolation") != std::string::npos);
     CHECK(r.error().message.find("kata") != std::string::npos);
