@@ -19,6 +19,7 @@
 #define CLONE_NEWTIME 0x00000080
 #endif
 
+#include "device_rules.hpp"
 #include "hooks.hpp"
 #include "init.hpp"
 #include "interrupt.hpp"
@@ -133,7 +134,8 @@ Result<Launched> launch(const Context& ctx, const CreateOptions& opts, StartGate
     cg_opts.container_id = opts.id;
     cg_opts.cgroups_path = lx.cgroups_path;
     cg_opts.systemd = ctx.systemd_cgroup;
-    auto cgroup = SKIFF_TRY(cgroups::Cgroup::create(cg_opts, lx.resources ? &*lx.resources : nullptr));
+    const oci::Resources resources = effective_resources(lx);
+    auto cgroup = SKIFF_TRY(cgroups::Cgroup::create(cg_opts, &resources));
     ScopeGuard destroy_cgroup([&] {
         (void)cgroup->kill_all(SIGKILL);
         for (int i = 0; i < 2000; ++i) {

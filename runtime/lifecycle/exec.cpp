@@ -133,6 +133,8 @@ Result<void> apply_apparmor_exec(const std::string& profile) {
         auto l = security::load_seccomp(*a.seccomp);
         if (!l) child_fail(a.sync_fd, l.error());
     }
+    // Like runc's, the process outlives the exec command (exec -d returns at once).
+    ::prctl(PR_SET_PDEATHSIG, 0);
     child_fail(a.sync_fd, a.handler->exec(p));
 }
 
@@ -235,6 +237,10 @@ Result<int> exec(const Context& ctx, const ExecOptions& o) {
             return r.error();
         }
     }
+    // From here its exit (and any signal for it) must not be missed.
+    sigset_t all, old;
+    sigfillset(&all);
+    if (foreground) ::sigprocmask(SIG_BLOCK, &all, &old);
     if (auto r = sync_send(sync.get(), SyncType::Go); !r) {
         fail_kill();
         return r.error();
@@ -250,9 +256,6 @@ Result<int> exec(const Context& ctx, const ExecOptions& o) {
     SKIFF_CHECK(write_pid_file(o.pid_file, pid));
     if (!foreground) return 0;
     c.dir.unlock();
-    sigset_t all, old;
-    sigfillset(&all);
-    ::sigprocmask(SIG_BLOCK, &all, &old);
     int code = wait_forwarding(pid, master.get(), &old);
     ::sigprocmask(SIG_SETMASK, &old, nullptr);
     return code;

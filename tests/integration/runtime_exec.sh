@@ -33,9 +33,16 @@ rc=0; rt exec "$id" sh -c 'exit 42' || rc=$?
 [ "$(rt exec --cwd /tmp "$id" pwd)" = /tmp ] || fail "exec --cwd"
 [ "$(rt exec -u 65534:65534 "$id" id -u)" = 65534 ] || fail "exec -u"
 [ "$(rt exec -u 1000:1000 --additional-gids 5 "$id" id -G)" = "1000 5" ] || fail "exec --additional-gids: $(rt exec -u 1000:1000 -g 5 "$id" id -G)"
-# The container's capabilities apply (runc's default set has no CAP_SYS_ADMIN).
-capeff=$(rt exec "$id" sh -c 'grep CapEff /proc/self/status' | awk '{print $2}')
-[ "$capeff" = 00000000a80425fb ] || fail "exec CapEff $capeff, want the default set"
+# The container's capabilities apply: the same sets as its init (runc spec: 3 capabilities).
+for set in CapEff CapBnd CapPrm; do
+  got=$(rt exec "$id" sh -c "grep $set /proc/self/status" | awk '{print $2}')
+  want=$(grep $set /proc/$init/status | awk '{print $2}')
+  [ "$got" = "$want" ] || fail "exec $set $got, init has $want"
+done
+[ "$(grep CapEff /proc/$init/status | awk '{print $2}')" = 0000000020000420 ] || fail "init CapEff"
+[ "$(grep Seccomp: /proc/$init/status | awk '{print $2}')" = "$(rt exec "$id" sh -c 'grep Seccomp: /proc/self/status' | awk '{print $2}')" ] || fail "exec seccomp mode differs"
+# --cap adds to the bounding, effective and permitted sets.
+[ "$(rt exec --cap CAP_SYS_ADMIN "$id" sh -c 'grep CapEff /proc/self/status' | awk '{print $2}')" = 0000000020200420 ] || fail "exec --cap"
 [ "$(rt exec --no-new-privs "$id" sh -c 'grep NoNewPrivs /proc/self/status' | awk '{print $2}')" = 1 ] || fail "--no-new-privs"
 
 # --process: a whole process.json.

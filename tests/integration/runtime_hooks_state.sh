@@ -14,12 +14,15 @@ edit_config "$B" ".annotations={\"org.test\":\"yes\"} | .hooks={
   \"createContainer\":[$(hook createContainer)], \"poststart\":[$(hook poststart)],
   \"poststop\":[$(hook poststop)]}"
 # startContainer runs inside the container: its rootfs has sh and cat but not our log dir.
+edit_config "$B" '.root.readonly=false'
 edit_config "$B" '.hooks.startContainer=[{"path":"/bin/sh","args":["sh","-c","cat > /tmp/startContainer.json"]}]'
 id=$(new_id hooks)
 rt create --bundle "$B" --pid-file "$SKIFF_TMP/pid" "$id"
 pid=$(cat "$SKIFF_TMP/pid")
 rt start "$id"
 sleep 0.2
+jq -e --arg id "$id" '.id == $id and .status == "created"' "/proc/$pid/root/tmp/startContainer.json" >/dev/null ||
+  fail "startContainer hook state: $(cat "/proc/$pid/root/tmp/startContainer.json" 2>&1)"
 rt delete --force "$id"
 check() { # phase status
   local f; f=$(ls "$L"/*-"$1".json 2>/dev/null | head -n1)

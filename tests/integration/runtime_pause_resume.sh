@@ -6,6 +6,7 @@ source "$(dirname "$0")/runtime_lib.bash"
 
 B="$SKIFF_TMP/bundle"
 make_bundle "$B" sh -c 'i=0; while :; do i=$((i+1)); echo $i > /tmp/counter; sleep 0.02; done'
+edit_config "$B" '.root.readonly=false'
 id=$(new_id pause)
 rt run -d --pid-file "$SKIFF_TMP/pid" --bundle "$B" "$id"
 pid=$(cat "$SKIFF_TMP/pid")
