@@ -248,7 +248,8 @@ Result<Launched> launch(const Context& ctx, const CreateOptions& opts, StartGate
         out.console_master = SKIFF_TRY(recv_fd(console_peer.get()));
     }
     rec.status = oci::Status::Created;
-    SKIFF_CHECK(dir.save(rec));
+    // run saves once more right away (running): one atomic write of state.json fewer.
+    if (gate == StartGate::Fifo) SKIFF_CHECK(dir.save(rec));
     SKIFF_CHECK(write_pid_file(opts.pid_file, pid));
     if (int sig = interrupted()) return Error{"interrupted by signal " + std::to_string(sig)};
 
