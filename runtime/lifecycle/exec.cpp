@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
+#include <linux/close_range.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -100,6 +101,7 @@ Result<void> apply_apparmor_exec(const std::string& profile) {
     sigemptyset(&none);
     ::sigprocmask(SIG_SETMASK, &none, nullptr);
     for (int fd = 3; fd < 3 + a.preserve_fds; ++fd) ::fcntl(fd, F_SETFD, 0);
+    ::syscall(SYS_close_range, 3 + a.preserve_fds, ~0U, CLOSE_RANGE_CLOEXEC);
     if (!sync_expect(a.sync_fd, SyncType::Go, "runtime exited during exec")) ::_exit(1);
     if (::setsid() < 0) child_fail(a.sync_fd, errno_error("setsid"));
     if (p.terminal) {

@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <linux/close_range.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -52,6 +53,8 @@ void settle_fds(const InitArgs& a) {
     for (int fd : a.close_fds)
         if (fd >= 0) ::close(fd);
     for (int fd = 3; fd < 3 + a.preserve_fds; ++fd) ::fcntl(fd, F_SETFD, 0);
+    // What the caller left open beyond those must not reach the container (runc does the same).
+    ::syscall(SYS_close_range, 3 + a.preserve_fds, ~0U, CLOSE_RANGE_CLOEXEC);
 }
 
 Result<void> wait_for_start(const InitArgs& a) {
