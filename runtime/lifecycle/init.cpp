@@ -171,10 +171,12 @@ void init_main(const InitArgs& a) {
         ::close(listener);
     }
 
-    INIT_TRY(sync_send(a.sync_fd, SyncType::Ready));
     // The container outlives the command that created it (create exits, run -d too); until
-    // now the death of the runtime had to take us with it.
+    // now the death of the runtime had to take us with it. Cleared before Ready: after it the
+    // runtime may exit at once. (Should it die right here instead, its record still says
+    // "creating" and the next command on this id kills us through the cgroup.)
     ::prctl(PR_SET_PDEATHSIG, 0);
+    INIT_TRY(sync_send(a.sync_fd, SyncType::Ready));
     // From here nobody waits for our errors: report them on stderr like runc's init does.
     auto started = wait_for_start(a);
     if (!started) {

@@ -60,6 +60,7 @@ struct RunOptions {
     CreateOptions create;
     bool detach = false; // --detach
     bool keep = false;   // --keep
+    bool no_subreaper = false; // --no-subreaper
 };
 // `run`: create + start; in the foreground it forwards signals, proxies a terminal when the
 // process has one and no console socket is given, waits and deletes the container (unless
