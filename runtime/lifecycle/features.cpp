@@ -1,7 +1,8 @@
-// `features`: what the parser accepts (oci), narrowed and completed by what this runtime and
-// host actually do: capabilities and seccomp from the security part, cgroup drivers from the
-// cgroups part, LSMs from the host, and the isolation modes this build can run.
-#include <unistd.h>
+// `features`: the oci layer's document of what the parser accepts, completed with what this
+// build's runtime parts and this host actually support: capabilities and seccomp from the
+// security part, cgroup drivers from the cgroups part, LSMs from the host, and the isolation
+// modes this build can run.
+#include <sys/stat.h>
 
 #include "cgroups/cgroup.hpp"
 #include "security/security.hpp"
@@ -24,11 +25,14 @@ std::string features_json() {
         lx.cgroup.v1 = *mode != cgroups::Mode::V2;
         lx.cgroup.v2 = *mode != cgroups::Mode::V1;
     }
-    lx.apparmor = ::access("/sys/module/apparmor/parameters/enabled", F_OK) == 0;
-    lx.selinux = false;
-    lx.intel_rdt = false;
-    f.annotations[kIsolationAnnotation] = "container"; // vm joins when its handler lands
-    return oci::features_json(f, 4);
+    lx.cgroup.systemd = true; // accepted and mapped onto cgroupfs when systemd is absent
+    struct stat st;
+    lx.apparmor = ::stat("/sys/kernel/security/apparmor", &st) == 0;
+    lx.selinux = ::stat("/sys/fs/selinux/enforce", &st) == 0;
+    // vm joins when its handler replaces lifecycle/handler.cpp's VmHandler.
+    f.annotations[kIsolationAnnotation] = "container";
+    f.potentially_unsafe_config_annotations.push_back(kIsolationAnnotation);
+    return oci::features_json(f);
 }
 
 } // namespace skiff::runtime
