@@ -81,7 +81,27 @@ TEST_CASE("v1: limits are written and read back; update changes them") {
     r.cpu->idle = false;
     r.cpu->cpus = "0";
     r.cpu->mems = "0";
+    r.cpu->realtime_period = 1000000;
+    r.cpu->realtime_runtime = 10000;
+    r.memory->disable_oom_killer = true;
     r.pids = oci::Pids{100};
+    // A throttle on the first whole disk of this machine (vda 254:0 here).
+    std::string disk;
+    {
+        std::istringstream parts(cgtest::slurp("/proc/partitions"));
+        std::string line;
+        while (std::getline(parts, line)) {
+            std::istringstream f(line);
+            long major = -1, minor = -1;
+            if (f >> major >> minor && minor == 0) {
+                disk = std::to_string(major) + ":0";
+                r.block_io = oci::BlockIO{};
+                r.block_io->throttle_read_bps_device = {{major, 0, 1048576}};
+                r.block_io->throttle_write_iops_device = {{major, 0, 500}};
+                break;
+            }
+        }
+    }
     auto g = make(v1_opts("limits"), &r);
     auto d = v1_dirs(*g.cg);
     CHECK(cgtest::slurp(d["memory"] + "/memory.limit_in_bytes") == std::to_string(64 << 20));
@@ -94,6 +114,14 @@ TEST_CASE("v1: limits are written and read back; update changes them") {
     CHECK(cgtest::slurp(d["cpu"] + "/cpu.cfs_burst_us") == "1000");
     CHECK(cgtest::slurp(d["cpuset"] + "/cpuset.cpus") == "0");
     CHECK(cgtest::slurp(d["pids"] + "/pids.max") == "100");
+    CHECK(cgtest::slurp(d["cpu"] + "/cpu.rt_period_us") == "1000000");
+    CHECK(cgtest::slurp(d["cpu"] + "/cpu.rt_runtime_us") == "10000");
+    CHECK_THAT(cgtest::slurp(d["memory"] + "/memory.oom_control"),
+               Catch::Contains("oom_kill_disable 1"));
+    if (!disk.empty()) {
+        CHECK(cgtest::slurp(d["blkio"] + "/blkio.throttle.read_bps_device") == disk + " 1048576");
+        CHECK(cgtest::slurp(d["blkio"] + "/blkio.throttle.write_iops_device") == disk + " 500");
+    }
 
     // Growing memory above the current memsw must raise memsw first.
     oci::Resources u;
