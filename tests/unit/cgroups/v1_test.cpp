@@ -439,3 +439,26 @@ TEST_CASE("hybrid: hugetlb lives in the cgroup2 part, processes join both parts"
     REQUIRE(s->hugetlb.count("2MB"));
     CHECK(s->hugetlb["2MB"].limit == (4u << 20));
 }
+
+TEST_CASE("hybrid: a process joins every hierarchy itself with enter(0)") {
+    CG_NEED_V1();
+    auto g = make(v1_opts("self"), nullptr);
+    Cgroup* cg = g.cg.get();
+    Child c([cg] {
+        if (!cg->enter(0).ok()) return 1;
+        for (;;) ::pause();
+        return 0;
+    });
+    c.go();
+    std::vector<pid_t> seen;
+    for (int i = 0; i < 200 && seen.empty(); ++i) {
+        cgtest::sleep_ms(10);
+        seen = *g->pids();
+    }
+    REQUIRE(seen.size() == 1);
+    CHECK(seen[0] == c.pid);
+    for (const auto& [ctrl, dir] : v1_dirs(*g.cg))
+        CHECK(cgtest::slurp(dir + "/cgroup.procs") == std::to_string(c.pid));
+    if (!g->unified_path().empty())
+        CHECK(cgtest::slurp(g->unified_path() + "/cgroup.procs") == std::to_string(c.pid));
+}
