@@ -182,7 +182,7 @@ TEST_CASE("v2 files: io.weight and io.max lines") {
     CHECK(t.get("pod/c1/io.bfq.weight") == "300");
 }
 
-TEST_CASE("v2 files: errors name the field; a failed create removes what it made") {
+TEST_CASE("v2 files: errors name the field, a failed create removes what it made") {
     Tree t = v2_tree();
     t.set("pod/c1/cgroup.controllers", "cpu memory pids"); // no hugetlb, io, cpuset
     oci::Resources r;

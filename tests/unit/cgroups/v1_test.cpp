@@ -64,7 +64,7 @@ Guard make(const Options& o, const oci::Resources* r) {
 
 } // namespace
 
-TEST_CASE("v1: limits are written and read back; update changes them") {
+TEST_CASE("v1: limits are written and read back, update changes them") {
     CG_NEED_V1();
     oci::Resources r;
     r.memory = oci::Memory{};
@@ -215,7 +215,7 @@ TEST_CASE("v1: the pids limit makes fork fail inside the cgroup") {
     CHECK(s->pids_limit == 1);
 }
 
-TEST_CASE("v1: freeze stops a busy child, thaw resumes it; pids() lists it; stats count it") {
+TEST_CASE("v1: freeze stops a busy child, thaw resumes it, pids() lists it, stats count it") {
     CG_NEED_V1();
     auto g = make(v1_opts("freeze"), nullptr);
     Child c(cgtest::busy_loop);
@@ -294,7 +294,7 @@ TEST_CASE("v1: kill_all with SIGTERM reaches every process and thaws the contain
     CHECK_FALSE(*g->frozen());
 }
 
-TEST_CASE("v1: destroy removes every directory; save/load reattaches") {
+TEST_CASE("v1: destroy removes every directory, save/load reattaches") {
     CG_NEED_V1();
     auto g = make(v1_opts("destroy"), nullptr);
     std::string saved = g->save();
@@ -461,4 +461,23 @@ TEST_CASE("hybrid: a process joins every hierarchy itself with enter(0)") {
         CHECK(cgtest::slurp(dir + "/cgroup.procs") == std::to_string(c.pid));
     if (!g->unified_path().empty())
         CHECK(cgtest::slurp(g->unified_path() + "/cgroup.procs") == std::to_string(c.pid));
+}
+
+TEST_CASE("hybrid: a systemd slice:prefix:name path makes the slice and scope, destroy removes both") {
+    CG_NEED_V1();
+    Options o;
+    o.container_id = cgtest::unique_name("sd");
+    std::string slice = "skifftest-" + std::to_string(::getpid()) + ".slice";
+    o.systemd = true;
+    o.cgroups_path = slice + ":skiff:" + o.container_id;
+    auto g = make(o, nullptr); // no process joins: nothing leaves this process's own cgroups
+    auto d = v1_dirs(*g.cg);
+    const std::string scope = "/skifftest.slice/" + slice + "/skiff-" + o.container_id + ".scope";
+    CHECK(d["cpu"] == "/sys/fs/cgroup/cpu" + scope);
+    CHECK(d["name=systemd"] == "/sys/fs/cgroup/systemd" + scope);
+    CHECK(g->unified_path() == "/sys/fs/cgroup/unified" + scope);
+    REQUIRE(g->destroy().ok());
+    CHECK_FALSE(cgtest::exists("/sys/fs/cgroup/cpu/skifftest.slice"));
+    CHECK_FALSE(cgtest::exists("/sys/fs/cgroup/unified/skifftest.slice"));
+    g.cg.reset();
 }
