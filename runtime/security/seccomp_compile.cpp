@@ -12,6 +12,7 @@
 #include <linux/seccomp.h>
 #include <string_view>
 
+#include "security/seccomp_enosys.hpp"
 #include "security/seccomp_names.hpp"
 #include "security/security.hpp"
 
@@ -109,10 +110,19 @@ Result<SeccompProgram> compile_seccomp(const oci::Seccomp& profile) {
     scmp_filter_ctx ctx = filter.get();
 
     // seccomp_init already holds the native architecture, which so stays first.
+    std::vector<uint32_t> arches{seccomp_arch_native()};
     for (size_t i = 0; i < profile.architectures.size(); ++i) {
         const std::string where = "linux.seccomp.architectures[" + std::to_string(i) + "]";
         const auto* arch = seccomp_names::find_arch(profile.architectures[i]);
-        if (!arch) return Error{where + ": unknown architecture " + quoted(profile.architectures[i])};
+        if (!arch) {
+            if (seccomp_names::is_spec_arch(profile.architectures[i])) {
+                const scmp_version* v = seccomp_version();
+                return Error{where + ": " + profile.architectures[i] + " is not supported by libseccomp " +
+                             std::to_string(v->major) + "." + std::to_string(v->minor) + "." +
+                             std::to_string(v->micro)};
+            }
+            return Error{where + ": unknown architecture " + quoted(profile.architectures[i])};
+        }
         int rc = seccomp_arch_add(ctx, arch->value);
         // EEXIST: the native one. EDOM: the other byte order, which libseccomp cannot mix into
         // one filter and which this machine can never execute, so there is nothing to filter.
@@ -120,6 +130,7 @@ Result<SeccompProgram> compile_seccomp(const oci::Seccomp& profile) {
             return Error{where + ": seccomp_arch_add " + profile.architectures[i] + ": " +
                              std::strerror(-rc),
                          -rc};
+        if (rc == 0) arches.push_back(arch->value);
     }
 
     unsigned int flags = 0;
@@ -186,6 +197,12 @@ Result<SeccompProgram> compile_seccomp(const oci::Seccomp& profile) {
     if (!program.wants_listener) flags &= ~static_cast<unsigned>(SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV);
     program.flags = flags;
     program.bpf = SKIFF_TRY(export_bpf(ctx));
+    // runc's rule: only deny-by-default filters get the stub, and not when the default already
+    // answers ENOSYS.
+    const uint32_t default_kind = default_action & SECCOMP_RET_ACTION_FULL;
+    const bool permissive = default_kind == SCMP_ACT_ALLOW || default_kind == SCMP_ACT_LOG;
+    if (!permissive && profile.default_errno_ret.value_or(0) != ENOSYS)
+        program.bpf = with_enosys_stub(program.bpf, profile, arches);
     return program;
 }
 

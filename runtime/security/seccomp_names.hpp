@@ -83,6 +83,20 @@ inline constexpr Arch kArchs[] = {
 #endif
 };
 
+// Every architecture name the runtime-spec defines, known to this libseccomp or not.
+inline bool is_spec_arch(std::string_view name) {
+    for (std::string_view n : {"SCMP_ARCH_X86", "SCMP_ARCH_X86_64", "SCMP_ARCH_X32", "SCMP_ARCH_ARM",
+                               "SCMP_ARCH_AARCH64", "SCMP_ARCH_MIPS", "SCMP_ARCH_MIPS64",
+                               "SCMP_ARCH_MIPS64N32", "SCMP_ARCH_MIPSEL", "SCMP_ARCH_MIPSEL64",
+                               "SCMP_ARCH_MIPSEL64N32", "SCMP_ARCH_PPC", "SCMP_ARCH_PPC64",
+                               "SCMP_ARCH_PPC64LE", "SCMP_ARCH_S390", "SCMP_ARCH_S390X",
+                               "SCMP_ARCH_PARISC", "SCMP_ARCH_PARISC64", "SCMP_ARCH_RISCV64",
+                               "SCMP_ARCH_LOONGARCH64", "SCMP_ARCH_M68K", "SCMP_ARCH_SH",
+                               "SCMP_ARCH_SHEB"})
+        if (n == name) return true;
+    return false;
+}
+
 struct Flag {
     std::string_view name;
     unsigned value;

@@ -202,6 +202,11 @@ TEST_CASE("bad actions, operators, architectures and flags are errors naming the
     p.architectures = {"SCMP_ARCH_X86_64", "SCMP_ARCH_Z80"};
     CHECK(compile_error(p) == "linux.seccomp.architectures[1]: unknown architecture \"SCMP_ARCH_Z80\"");
 
+    p.architectures = {"SCMP_ARCH_M68K"};
+    const std::string m68k = compile_error(p);
+    CHECK((m68k == "none" || m68k.rfind("linux.seccomp.architectures[0]: SCMP_ARCH_M68K is not "
+                                        "supported by libseccomp ", 0) == 0));
+
     p = profile("SCMP_ACT_ALLOW");
     p.flags = {"SECCOMP_FILTER_FLAG_LOG", "SECCOMP_FILTER_FLAG_FAST"};
     CHECK(compile_error(p) == "linux.seccomp.flags[1]: unknown flag \"SECCOMP_FILTER_FLAG_FAST\"");
@@ -295,4 +300,38 @@ TEST_CASE("features lists actions, operators, architectures and flags", "[seccom
     auto supported = sec::seccomp_supported_flags();
     CHECK(std::find(supported.begin(), supported.end(), "SECCOMP_FILTER_FLAG_LOG") != supported.end());
     CHECK(std::find(supported.begin(), supported.end(), "SECCOMP_FILTER_FLAG_TSYNC") != supported.end());
+}
+
+TEST_CASE("deny-by-default: syscalls newer than the profile get ENOSYS, like runc's stub",
+          "[seccomp]") {
+    SKIFF_NEED_ROOT();
+    auto p = profile("SCMP_ACT_ERRNO", {rule(child_basics(), "SCMP_ACT_ALLOW"),
+                                        rule({"getppid"}, "SCMP_ACT_ALLOW")});
+    p.architectures = {"SCMP_ARCH_X86_64", "SCMP_ARCH_X86"};
+    auto program = compiled(p);
+    // exit_group (231) is the highest number the profile names on x86-64.
+    auto e = load_and_probe(program, [] { return rawcall(SYS_getuid); }); // 102: listed range
+    CHECK(field(e.out, "probe") == std::to_string(-EPERM));
+    e = load_and_probe(program, [] { return rawcall(SYS_clone3, 0, 0); }); // 435: newer
+    CHECK(field(e.out, "probe") == std::to_string(-ENOSYS));
+    e = load_and_probe(program, [] { return rawcall(1000); }); // beyond any kernel's table
+    CHECK(field(e.out, "probe") == std::to_string(-ENOSYS));
+    e = load_and_probe(program, [] { return rawcall(SYS_getppid); });
+    CHECK(field(e.out, "probe") == std::to_string(getpid()));
+    // x32 is not in this filter: an x32 call still meets libseccomp's bad-arch kill.
+    e = load_and_probe(program, [] { return rawcall(0x40000000 | SYS_getppid); });
+    CHECK(e.signaled);
+    CHECK(e.signal == SIGSYS);
+    if (getpid_i386() == getpid()) {
+        e = load_and_probe(program, [] { return getpid_i386(); }); // i386 getpid: not listed
+        CHECK(field(e.out, "probe") == std::to_string(-EPERM));
+    }
+
+    // With ENOSYS as the default answer already, or an allow-by-default profile, no stub.
+    p.default_errno_ret = ENOSYS;
+    auto plain = compiled(p);
+    p.default_errno_ret.reset();
+    CHECK(plain.bpf.size() < program.bpf.size());
+    e = load_and_probe(plain, [] { return rawcall(SYS_getuid); });
+    CHECK(field(e.out, "probe") == std::to_string(-ENOSYS));
 }
