@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# Cold-start benchmark: `RUNTIME run` of one busybox bundle running /bin/true, for skiff-runtime,
+# crun and runc, N rounds interleaved (the order rotates every round) so that load on a shared
+# machine hits all three alike. Prints per-runtime median, p90 and min wall time and the ratios
+# skiff/crun and skiff/runc. A measurement, not a pass/fail test.
+#   tests/bench/run_true.sh [N]     (N: $SKIFF_BENCH_ROUNDS or 30; a warm-up round is not counted)
+# Runtimes: SKIFF_RUNTIME (default: the build tree's skiff-runtime), CRUN, RUNC. Any may be
+# another binary, e.g. SKIFF_RUNTIME=/usr/sbin/runc to check the script itself.
+#
+# crun refuses the hybrid cgroup layout of our machines, so every run, of every runtime, goes
+# through the same wrapper: a private mount namespace where /sys/fs/cgroup/unified is unmounted.
+# The "wrapper" row times that wrapper exec'ing /bin/true on the host: the floor under the rest.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+SKIFF_SOURCE_DIR=${SKIFF_SOURCE_DIR:-$(cd "$here/../.." && pwd)}
+SKIFF_BUILD_DIR=${SKIFF_BUILD_DIR:-$SKIFF_SOURCE_DIR/build}
+SKIFF_RUNTIME=${SKIFF_RUNTIME:-$SKIFF_BUILD_DIR/runtime/skiff-runtime}
+CRUN=${CRUN:-$(command -v crun || echo /usr/bin/crun)}
+RUNC=${RUNC:-$(command -v runc || echo /usr/sbin/runc)}
+N=${1:-${SKIFF_BENCH_ROUNDS:-30}}
+
+die() { echo "run_true.sh: $*" >&2; exit 1; }
+[ "$(id -u)" = 0 ] || die "needs root (creates namespaces and cgroups)"
+[[ $N =~ ^[1-9][0-9]*$ ]] || die "N must be a positive number, not '$N'"
+for rt in "$SKIFF_RUNTIME" "$CRUN" "$RUNC"; do
+  [ -x "$rt" ] || die "$rt: not found or not executable (set SKIFF_RUNTIME, CRUN, RUNC)"
+done
+command -v cc >/dev/null || die "needs a C compiler for the timer"
+
+tmp=$(mktemp -d /tmp/skiff-bench.XXXXXX)
+# Each run removes its own cgroups; a failed one may not: clear ours (empty ones only) too.
+trap 'rm -rf "$tmp"; find /sys/fs/cgroup -mindepth 1 -maxdepth 2 -type d -name "bench-*-$$-*" -exec rmdir {} + 2>/dev/null || true' EXIT
+cc -O2 -o "$tmp/timeit" "$here/timeit.c"
+"$SKIFF_SOURCE_DIR/images/busybox/build.sh" "$tmp/image" >/dev/null
+"$SKIFF_SOURCE_DIR/images/bundle.sh" "$tmp/image" "$tmp/bundle" -- /bin/true
+
+names=(skiff crun runc wrapper)
+declare -A bin=([skiff]=$SKIFF_RUNTIME [crun]=$CRUN [runc]=$RUNC [wrapper]=/bin/true)
+
+# one NAME ROUND: one timed `run`, each runtime with its own state root under $tmp.
+one() {
+  local name=$1 round=$2 cmd
+  if [ "$name" = wrapper ]; then
+    cmd=(/bin/true)
+  else
+    cmd=("${bin[$name]}" --root "$tmp/state-$name" run --bundle "$tmp/bundle" "bench-$name-$$-$round")
+  fi
+  "$tmp/timeit" -o "$tmp/$name.times" unshare -m sh -c \
+    'umount /sys/fs/cgroup/unified 2>/dev/null; exec "$@"' wrapper "${cmd[@]}" ||
+    die "${cmd[*]} failed (exit $?) in round $round"
+}
+
+for name in "${names[@]}"; do one "$name" warmup; : >"$tmp/$name.times"; done
+for ((i = 0; i < N; i++)); do
+  for ((k = 0; k < ${#names[@]}; k++)); do one "${names[$(((i + k) % ${#names[@]}))]}" "$i"; done
+done
+
+# stats NAME: "median p90 min" in ms (nearest-rank percentiles).
+stats() {
+  cut -d' ' -f1 "$tmp/$1.times" | sort -n | awk '
+    { v[NR] = $1 / 1e6 }
+    END {
+      m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+      p = int(0.9 * NR + 0.999999); if (p < 1) p = 1
+      printf "%.2f %.2f %.2f\n", m, v[p], v[1]
+    }'
+}
+
+echo "cold start of \`run\` of busybox /bin/true: $N interleaved rounds, $(nproc) CPUs," \
+     "load $(cut -d' ' -f1-3 /proc/loadavg) at the end, $(date -u +%Y-%m-%dT%H:%MZ)"
+echo
+echo "| runtime | binary | median ms | p90 ms | min ms |"
+echo "|---|---|---:|---:|---:|"
+declare -A med p90
+for name in "${names[@]}"; do
+  read -r m p lo < <(stats "$name")
+  med[$name]=$m p90[$name]=$p
+  echo "| $name | ${bin[$name]} | $m | $p | $lo |"
+done
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+echo
+echo "skiff/crun: median $(ratio "${med[skiff]}" "${med[crun]}"), p90 $(ratio "${p90[skiff]}" "${p90[crun]}")"
+echo "skiff/runc: median $(ratio "${med[skiff]}" "${med[runc]}"), p90 $(ratio "${p90[skiff]}" "${p90[runc]}")"
