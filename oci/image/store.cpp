@@ -171,6 +171,39 @@ Result<std::string> Store::put_blob_file(const std::string& path, const std::str
         expected, expected_size, added);
 }
 
+Result<void> Store::adopt_blob(const std::string& tmp_path, const std::string& digest,
+                               int64_t size) {
+    SKIFF_CHECK(validate_digest(digest));
+    auto guard = SKIFF_TRY(lock(LockMode::Shared));
+    auto r = [&]() -> Result<void> {
+        fs::Fd fd(::open(tmp_path.c_str(), O_RDONLY | O_CLOEXEC));
+        if (!fd) return errno_error("open " + tmp_path);
+        Sha256 hash;
+        std::vector<char> buf(1 << 20);
+        while (true) {
+            ssize_t n = ::read(fd.get(), buf.data(), buf.size());
+            if (n < 0) {
+                if (errno == EINTR) continue;
+                return errno_error("read " + tmp_path);
+            }
+            if (n == 0) break;
+            hash.update(buf.data(), size_t(n));
+        }
+        uint64_t got = hash.bytes();
+        std::string d = hash.digest();
+        if (d != digest) return Error{"blob " + digest + ": content has digest " + d};
+        if (size >= 0 && got != uint64_t(size))
+            return Error{"blob " + digest + ": size " + std::to_string(got) + ", declared " +
+                         std::to_string(size)};
+        if (::fsync(fd.get()) < 0) return errno_error("fsync " + tmp_path);
+        if (::rename(tmp_path.c_str(), blob_path(digest).c_str()) < 0)
+            return errno_error("rename " + tmp_path + " to " + blob_path(digest));
+        return fs::fsync_dir(fs::dirname(blob_path(digest)));
+    }();
+    if (!r) ::unlink(tmp_path.c_str());
+    return r;
+}
+
 Result<void> Store::remove_blob(const std::string& digest) {
     SKIFF_CHECK(validate_digest(digest));
     auto guard = SKIFF_TRY(lock(LockMode::Exclusive)); // another user may rely on it

@@ -4,6 +4,7 @@
 //   bundle STORE IMAGE ID [opt=val]  opts: arg (one per argument), entrypoint, env, user,
 //                                    workdir, isolation, copy=1; prints the bundle directory
 //   rm STORE ID | gc STORE | images STORE | save STORE OUT REF... | rmi STORE REF
+//   pull STORE REF [CREDENTIALS_FILE] | push STORE LOCAL REMOTE [CREDENTIALS_FILE]
 // Output on stdout, errors as one line on stderr, exit status 0/1.
 #include <catch2/catch.hpp>
 
@@ -14,6 +15,7 @@
 
 #include "skiff/oci/image/bundle.hpp"
 #include "skiff/oci/image/load.hpp"
+#include "skiff/oci/image/registry.hpp"
 
 using namespace skiff::image;
 
@@ -76,6 +78,21 @@ skiff::Result<void> run_tool(const std::vector<std::string>& a) {
         std::vector<Reference> refs;
         for (size_t i = 3; i < a.size(); ++i) refs.push_back(SKIFF_TRY(parse_reference(a[i])));
         return save_oci_archive(store, refs, a[2]);
+    }
+    if ((cmd == "pull" && a.size() >= 3) || (cmd == "push" && a.size() >= 4)) {
+        RegistryOptions o;
+        size_t creds = cmd == "pull" ? 3 : 4;
+        if (a.size() > creds) o.credentials_file = a[creds];
+        o.progress = terminal_progress(2);
+        if (cmd == "pull") {
+            auto im = SKIFF_TRY(pull_image(store, SKIFF_TRY(parse_reference(a[2])), o));
+            std::cout << im.reference << " " << im.manifest_digest << "\n";
+        } else {
+            auto md = SKIFF_TRY(push_image(store, SKIFF_TRY(parse_reference(a[2])),
+                                           SKIFF_TRY(parse_reference(a[3])), o));
+            std::cout << md << "\n";
+        }
+        return skiff::ok();
     }
     return skiff::Error{"unknown command or arguments: " + cmd};
 }

@@ -87,6 +87,9 @@ public:
                                  bool* added = nullptr);
     Result<std::string> put_blob_file(const std::string& path, const std::string& expected = "",
                                       int64_t expected_size = -1, bool* added = nullptr);
+    // Moves a finished download (a file under tmp_dir()) into blobs/ after checking its digest
+    // and size; the file is gone afterwards either way.
+    Result<void> adopt_blob(const std::string& tmp_path, const std::string& digest, int64_t size);
     Result<void> remove_blob(const std::string& digest);
 
     // ---- references ----
