@@ -3,6 +3,8 @@
 # busybox-static) with skiff-runtime, first in container mode, then in vm mode.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# Cache hits across clones: paths relative to the checkout, cwd not hashed into debug info.
+export CCACHE_BASEDIR=$PWD CCACHE_NOHASHDIR=1
 bash scripts/setup.sh
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build build

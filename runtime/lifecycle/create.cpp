@@ -15,9 +15,6 @@
 #include <cerrno>
 #include <cstdlib>
 
-#ifndef CLONE_NEWTIME
-#define CLONE_NEWTIME 0x00000080
-#endif
 
 #include "device_rules.hpp"
 #include "hooks.hpp"
@@ -89,10 +86,6 @@ Result<Launched> launch(const Context& ctx, const CreateOptions& opts, StartGate
 
     int flags = SKIFF_TRY(linux::clone_flags(lx));
     SKIFF_CHECK(linux::validate_sysctl(spec));
-    // Time offsets can only be set while no process is inside the namespace: the runtime
-    // unshares it for its children, writes the offsets, and the clone lands the init in it.
-    const bool new_time_ns = (flags & CLONE_NEWTIME) != 0;
-    flags &= ~CLONE_NEWTIME;
     auto join = SKIFF_TRY(linux::open_namespaces_to_join(lx));
     std::optional<security::SeccompProgram> seccomp;
     if (lx.seccomp) seccomp = SKIFF_TRY(security::compile_seccomp(*lx.seccomp));
@@ -196,29 +189,24 @@ Result<Launched> launch(const Context& ctx, const CreateOptions& opts, StartGate
     args.new_user_ns = (flags & CLONE_NEWUSER) != 0;
     args.no_new_keyring = opts.no_new_keyring;
 
-    UniqueFd own_time_ns;
-    if (new_time_ns) {
-        own_time_ns.reset(::open("/proc/self/ns/time", O_RDONLY | O_CLOEXEC));
-        if (!own_time_ns) return errno_error("open /proc/self/ns/time");
-        if (::unshare(CLONE_NEWTIME) != 0) return errno_error("unshare time namespace");
-        auto w = linux::write_time_offsets_from_parent(::getpid(), lx);
-        if (!w) {
-            ::setns(own_time_ns.get(), CLONE_NEWTIME);
-            return w.error();
-        }
-    }
+    // Time offsets can only be set while no process is inside the namespace (and CLONE_NEWTIME
+    // cannot go through clone(2)): the runtime enters a fresh one for its children with the
+    // offsets written, the clone lands the init in it, and the runtime returns to its own.
+    int saved_time_ns = SKIFF_TRY(linux::enter_time_namespace_for_clone(lx));
 
     install_interrupt_handlers();
     pid_t pid = pid_t(::syscall(SYS_clone, unsigned(flags) | SIGCHLD, nullptr, nullptr, nullptr,
                                 nullptr));
-    if (pid < 0) return errno_error("clone");
-    if (pid == 0) init_main(args);
+    if (pid == 0) init_main(args); // born in the new time namespace: must not restore
+    int clone_errno = errno;
+    // Hooks and later children of the runtime stay in the host's time namespace.
+    auto restored = linux::restore_time_namespace(saved_time_ns);
+    if (pid < 0) return errno_error("clone", clone_errno);
     ScopeGuard kill_init([&] { kill_and_reap(pid); });
+    SKIFF_CHECK(std::move(restored));
     child_sync.reset();
     console.reset();
     fifo.reset();
-    // Hooks and later children of the runtime stay in the host's time namespace.
-    if (own_time_ns) ::setns(own_time_ns.get(), CLONE_NEWTIME);
 
     SKIFF_CHECK(cgroup->enter(pid));
     if (args.new_user_ns) SKIFF_CHECK(linux::write_id_mappings_from_parent(pid, lx));

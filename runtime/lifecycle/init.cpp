@@ -130,9 +130,10 @@ void init_main(const InitArgs& a) {
         pty->master.reset();
         INIT_TRY(attach_stdio_to_pty(pty->slave.get()));
     }
-    if (mount_ns) INIT_TRY(linux::finalize_rootfs(spec));
     if (!spec.hostname.empty() || !spec.domainname.empty()) INIT_TRY(linux::set_hostname(spec));
+    // Before finalize: /proc/sys is one of the default readonlyPaths.
     if (!lx.sysctl.empty()) INIT_TRY(linux::apply_sysctl(lx.sysctl)); // validated by create
+    if (mount_ns) INIT_TRY(linux::finalize_rootfs(spec));
 
     // Confinement, in the order security.hpp gives (runc's standard init).
     INIT_TRY(security::apply_rlimits(proc.rlimits));
