@@ -64,4 +64,6 @@ std::string features_json(const Features& f, int indent) {
     return o.dump(indent);
 }
 
+std::string features_json() { return features_json(parser_features()); }
+
 } // namespace skiff::oci

@@ -39,74 +39,78 @@ bool Reader::fail(const Where& where, const std::string& message) {
 
 Val Val::operator[](std::string_view key) const {
     Where w{&where, Where::Member, key, 0};
-    if (!j || !j->is_object()) return {reader, nullptr, w};
-    auto it = j->find(key);
-    return {reader, it == j->end() ? nullptr : &*it, w};
+    if (!node || node->type != JNode::Object) return {reader, nullptr, w};
+    return {reader, reader->doc.member(*node, key), w};
 }
 
-std::string describe(const json& j) {
-    switch (j.type()) {
-    case json::value_t::number_integer:
-    case json::value_t::number_unsigned:
-    case json::value_t::number_float:
-        return j.dump();
-    default:
-        return j.type_name();
+Val Val::at(size_t i) const {
+    Where w{&where, Where::Index, {}, i};
+    const JNode* e = node && node->type == JNode::Array ? reader->doc.first_child(*node) : nullptr;
+    for (size_t k = 0; e && k < i; ++k) e = reader->doc.next_sibling(*e);
+    return {reader, e, w};
+}
+
+std::string describe(const JNode& n) {
+    switch (n.type) {
+    case JNode::Int:
+    case JNode::Uint:
+    case JNode::Float: return std::string(n.text);
+    default: return n.type_name();
     }
 }
 
 bool Val::expect_object() const {
     if (!*this) return false; // absent: nothing to read, not an error
-    if (j->is_object()) return true;
-    return fail("expected an object, got " + describe(*j));
+    if (node->type == JNode::Object) return true;
+    return fail("expected an object, got " + describe(*node));
 }
 
 bool Val::expect_array() const {
     if (!*this) return false;
-    if (j->is_array()) return true;
-    return fail("expected an array, got " + describe(*j));
+    if (node->type == JNode::Array) return true;
+    return fail("expected an array, got " + describe(*node));
 }
 
 bool read(const Val& v, std::string& out) {
     if (!v) return false;
-    if (!v.j->is_string()) return v.fail("expected a string, got " + describe(*v.j));
-    out = v.j->get_ref<const std::string&>();
+    if (v.node->type != JNode::String) return v.fail("expected a string, got " + describe(*v.node));
+    out = v.node->text;
     return true;
 }
 
 bool read(const Val& v, bool& out) {
     if (!v) return false;
-    if (!v.j->is_boolean()) return v.fail("expected a boolean, got " + describe(*v.j));
-    out = v.j->get<bool>();
+    if (v.node->type != JNode::Bool) return v.fail("expected a boolean, got " + describe(*v.node));
+    out = v.node->boolean;
     return true;
 }
 
 bool read_signed(const Val& v, int64_t& out, int64_t min, int64_t max) {
     if (!v) return false;
-    if (v.j->is_number_unsigned()) {
-        uint64_t u = v.j->get<uint64_t>();
+    if (v.node->type == JNode::Uint) {
+        uint64_t u = v.node->uint_value;
         if (u > static_cast<uint64_t>(max))
             return v.fail(std::to_string(u) + " is out of range (at most " + std::to_string(max) +
                           ")");
         out = static_cast<int64_t>(u);
         return true;
     }
-    if (v.j->is_number_integer()) {
-        int64_t s = v.j->get<int64_t>();
+    if (v.node->type == JNode::Int) {
+        int64_t s = v.node->int_value;
         if (s < min)
             return v.fail(std::to_string(s) + " is out of range (at least " + std::to_string(min) +
                           ")");
         out = s;
         return true;
     }
-    return v.fail("expected an integer, got " + describe(*v.j));
+    return v.fail("expected an integer, got " + describe(*v.node));
 }
 
 bool read_unsigned(const Val& v, uint64_t& out, uint64_t max) {
     if (!v) return false;
-    if (!v.j->is_number_unsigned())
-        return v.fail("expected an unsigned integer, got " + describe(*v.j));
-    uint64_t u = v.j->get<uint64_t>();
+    if (v.node->type != JNode::Uint)
+        return v.fail("expected an unsigned integer, got " + describe(*v.node));
+    uint64_t u = v.node->uint_value;
     if (u > max)
         return v.fail(std::to_string(u) + " is out of range (at most " + std::to_string(max) + ")");
     out = u;
@@ -118,18 +122,6 @@ bool check_one_of(const Val& v, const std::string& s, std::span<const std::strin
     for (auto a : allowed)
         if (s == a) return true;
     return v.fail("unknown " + std::string(what) + " \"" + s + "\"");
-}
-
-Result<json> parse_document(const std::string& text, std::string_view source) {
-    // nlohmann reports syntax errors only by exception; it stays inside this function.
-    try {
-        return json::parse(text);
-    } catch (const json::parse_error& e) {
-        std::string what = e.what();
-        // Drop nlohmann's "[json.exception.parse_error.101] " prefix: users need the position.
-        if (auto pos = what.find("] "); pos != std::string::npos) what = what.substr(pos + 2);
-        return Error{std::string(source) + ": invalid JSON: " + what};
-    }
 }
 
 } // namespace skiff::oci::detail

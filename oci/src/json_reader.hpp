@@ -15,13 +15,10 @@
 #include <string_view>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
+#include "json_doc.hpp"
 #include "skiff/oci/result.hpp"
 
 namespace skiff::oci::detail {
-
-using json = nlohmann::json;
 
 // One step of a JSON path: a member name, an array index, or a key of a free-form map.
 struct Where {
@@ -37,7 +34,8 @@ struct Where {
 // Holds the first error of a parse; once one is recorded every later read is a no-op.
 class Reader {
 public:
-    explicit Reader(std::string_view source) : source_(source) {}
+    Reader(std::string_view source, const JDoc& doc) : doc(doc), source_(source) {}
+    const JDoc& doc;
     bool failed() const { return error_.has_value(); }
     bool fail(const Where& where, const std::string& message);
     Error take_error() { return std::move(*error_); }
@@ -51,20 +49,31 @@ private:
 // them leaves the target untouched, as Go's encoding/json (and so runc) does.
 struct Val {
     Reader* reader;
-    const json* j;
+    const JNode* node;
     Where where;
 
-    explicit operator bool() const { return j && !j->is_null() && !reader->failed(); }
+    explicit operator bool() const { return node && !node->is_null() && !reader->failed(); }
     // The member `key` of this object (empty if absent or if this is not an object).
     Val operator[](std::string_view key) const;
     bool fail(const std::string& message) const { return reader->fail(where, message); }
     // False, recording an error, if the value is not of that type; false too if it is empty.
     bool expect_object() const;
     bool expect_array() const;
+
+    // Element i of an array, found by walking it: for error paths and short arrays.
+    Val at(size_t i) const;
+
+    // Calls f(element Val, index) for each element of an array (call after expect_array()).
+    template <class F>
+    void each(F&& f) const {
+        size_t i = 0;
+        for (const JNode* e = reader->doc.first_child(*node); e; e = reader->doc.next_sibling(*e), ++i)
+            f(Val{reader, e, {&where, Where::Index, {}, i}}, i);
+    }
 };
 
 // Describes what a value is, for "expected X, got Y" messages.
-std::string describe(const json& j);
+std::string describe(const JNode& n);
 
 bool read(const Val& v, std::string& out);
 bool read(const Val& v, bool& out);
@@ -102,24 +111,23 @@ template <class T>
 bool read(const Val& v, std::vector<T>& out) {
     if (!v || !v.expect_array()) return false;
     out.clear();
-    out.resize(v.j->size());
-    for (size_t i = 0; i < out.size(); ++i) {
-        Val item{v.reader, &(*v.j)[i], {&v.where, Where::Index, {}, i}};
-        if (item.j->is_null()) continue; // Go leaves a null element at its zero value
-        if (!read(item, out[i])) return false;
-    }
-    return true;
+    out.resize(v.node->count);
+    v.each([&](const Val& item, size_t i) {
+        if (!item.node->is_null()) read(item, out[i]); // Go leaves a null element at its zero value
+    });
+    return !v.reader->failed();
 }
 
 template <class T>
 bool read(const Val& v, std::map<std::string, T>& out) {
     if (!v || !v.expect_object()) return false;
     out.clear();
-    for (auto it = v.j->begin(); it != v.j->end(); ++it) {
-        Val item{v.reader, &it.value(), {&v.where, Where::MapKey, it.key(), 0}};
+    const JDoc& doc = v.reader->doc;
+    for (const JNode* m = doc.first_child(*v.node); m; m = doc.next_sibling(*m)) {
+        Val item{v.reader, m, {&v.where, Where::MapKey, m->key, 0}};
         T value{};
-        if (!item.j->is_null() && !read(item, value)) return false;
-        out.emplace_hint(out.end(), it.key(), std::move(value));
+        if (!item.node->is_null() && !read(item, value)) return false;
+        out.insert_or_assign(std::string(m->key), std::move(value)); // a repeated key: last wins
     }
     return true;
 }
@@ -142,7 +150,5 @@ inline bool check_one_of(const Val& v, const std::string& s,
                         what);
 }
 
-// Parses text into a document; a syntax error becomes "<source>: <what was wrong>".
-Result<json> parse_document(const std::string& text, std::string_view source);
 
 } // namespace skiff::oci::detail

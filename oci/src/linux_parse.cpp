@@ -4,9 +4,7 @@
 
 namespace skiff::oci::detail {
 
-static Val element(const Val& array, size_t i) {
-    return {array.reader, &(*array.j)[i], {&array.where, Where::Index, {}, i}};
-}
+static Val element(const Val& array, size_t i) { return array.at(i); }
 
 bool read(const Val& v, Namespace& out) {
     if (!v.expect_object()) return false;

@@ -48,8 +48,8 @@ bool read(const Val& v, Cpu& out) {
     read(v["mems"], out.mems);
     // The spec types "idle" as an integer (cgroup v2 cpu.idle is 0 or 1); accept a boolean too.
     if (Val idle = v["idle"]) {
-        if (idle.j->is_boolean()) {
-            out.idle = idle.j->get<bool>();
+        if (idle.node->type == JNode::Bool) {
+            out.idle = idle.node->boolean;
         } else {
             int64_t x = 0;
             if (!read(idle, x)) return false;

@@ -83,7 +83,7 @@ bool read(const Val& v, Scheduler& out) {
     if (read(v["flags"], out.flags)) {
         Val flags = v["flags"];
         for (size_t i = 0; i < out.flags.size(); ++i) {
-            Val f{v.reader, &(*flags.j)[i], {&flags.where, Where::Index, {}, i}};
+            Val f = flags.at(i);
             if (!check_one_of(f, out.flags[i],
                               {"SCHED_FLAG_RESET_ON_FORK", "SCHED_FLAG_RECLAIM",
                                "SCHED_FLAG_DL_OVERRUN", "SCHED_FLAG_KEEP_POLICY",
@@ -120,13 +120,17 @@ bool read(const Val& v, Process& out) {
     read(v["user"], out.user);
     if (!read_required(v, "args", out.args)) return false;
     if (out.args.empty()) return v["args"].fail("must not be empty");
+    // execve(2) would silently cut an argument at a NUL; refuse rather than run something else.
+    for (size_t i = 0; i < out.args.size(); ++i)
+        if (out.args[i].find('\0') != std::string::npos)
+            return v["args"].at(i).fail("contains a NUL byte");
     if (read(v["env"], out.env)) {
-        Val env = v["env"];
         for (size_t i = 0; i < out.env.size(); ++i) {
             size_t eq = out.env[i].find('=');
+            if (out.env[i].find('\0') != std::string::npos)
+                return v["env"].at(i).fail("environment variable contains a NUL byte");
             if (eq == std::string::npos || eq == 0) {
-                Val e{v.reader, &(*env.j)[i], {&env.where, Where::Index, {}, i}};
-                return e.fail("invalid environment variable \"" + out.env[i] +
+                return v["env"].at(i).fail("invalid environment variable \"" + out.env[i] +
                               "\": expected NAME=value");
             }
         }
@@ -145,8 +149,7 @@ bool read(const Val& v, Process& out) {
             for (size_t k = 0; k < i; ++k)
                 if (out.rlimits[i].type == out.rlimits[k].type) {
                     Val rl = v["rlimits"];
-                    Val item{v.reader, &(*rl.j)[i], {&rl.where, Where::Index, {}, i}};
-                    return item["type"].fail("duplicate rlimit type \"" + out.rlimits[i].type +
+                    return rl.at(i)["type"].fail("duplicate rlimit type \"" + out.rlimits[i].type +
                                              "\"");
                 }
     }
@@ -215,6 +218,10 @@ bool read(const Val& v, Spec& out) {
     if (!v.expect_object()) return false;
     if (!read_required(v, "ociVersion", out.oci_version)) return false;
     if (out.oci_version.empty()) return v["ociVersion"].fail("must not be empty");
+    // Minor versions are compatible within a major one (runtime-spec versioning); 1.x only.
+    if (!out.oci_version.starts_with("1.") && out.oci_version != "1")
+        return v["ociVersion"].fail("unsupported version \"" + out.oci_version +
+                                    "\" (skiff supports 1.x)");
     if (!read_required(v, "process", out.process)) return false;
     if (!read_required(v, "root", out.root)) return false;
     read(v["hostname"], out.hostname);
@@ -240,9 +247,9 @@ static bool validate_spec(const Val& v, const Spec& spec) {
     const Linux& lx = *spec.linux_;
     Val linux_v = v["linux"];
     if (!spec.hostname.empty() && !lx.has_namespace("uts"))
-        return v["hostname"].fail("setting the hostname needs a new uts namespace");
+        return v["hostname"].fail("setting the hostname needs a uts namespace in linux.namespaces");
     if (!spec.domainname.empty() && !lx.has_namespace("uts"))
-        return v["domainname"].fail("setting the domainname needs a new uts namespace");
+        return v["domainname"].fail("setting the domainname needs a uts namespace in linux.namespaces");
     for (const auto& [key, value] : lx.sysctl) {
         (void)value;
         Where w{&linux_v.where, Where::Member, "sysctl", 0};
@@ -250,7 +257,8 @@ static bool validate_spec(const Val& v, const Spec& spec) {
         Val kv{v.reader, nullptr, kw};
         auto needs = [&](const char* ns) -> bool {
             if (lx.has_namespace(ns)) return true;
-            return kv.fail("sysctl needs a new " + std::string(ns) + " namespace");
+            return kv.fail("sysctl needs " + std::string(ns[0] == 'i' ? "an " : "a ") + ns +
+                           " namespace in linux.namespaces");
         };
         static constexpr std::string_view ipc_sysctls[] = {
             "kernel.msgmax", "kernel.msgmnb", "kernel.msgmni",          "kernel.sem",

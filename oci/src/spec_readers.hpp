@@ -49,11 +49,11 @@ Result<std::string> read_small_file(const std::string& path);
 // Reads a whole document (config.json, process.json, resources.json) rooted at `source`.
 template <class T>
 Result<T> read_document(const std::string& text, std::string_view source) {
-    json doc = SKIFF_TRY(parse_document(text, source));
-    Reader reader(source);
+    JDoc doc = SKIFF_TRY(JDoc::parse(text, source));
+    Reader reader(source, doc);
     T out{};
-    Val root{&reader, &doc, {}};
-    if (doc.is_null()) root.fail("expected an object, got null");
+    Val root{&reader, &doc.root(), {}};
+    if (doc.root().is_null()) root.fail("expected an object, got null");
     else read(root, out);
     if (reader.failed()) return reader.take_error();
     return out;

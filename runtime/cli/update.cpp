@@ -9,6 +9,7 @@
 #include <cstdlib>
 
 #include "args.hpp"
+#include "skiff/oci/resources.hpp"
 
 namespace skiff::cli {
 namespace {
@@ -25,17 +26,7 @@ Result<std::string> read_all(int fd, const std::string& what) {
 // The OCI parser validates the object and names bad fields by JSON path; it parses whole
 // configs, so the resources are wrapped into a minimal one.
 Result<oci::Resources> parse_resources(const std::string& text, const std::string& source) {
-    std::string doc = R"({"ociVersion":"1.0.0","root":{"path":"/"},"linux":{"resources":)" + text +
-                      "}}";
-    auto spec = oci::parse_spec(doc, source);
-    if (!spec) {
-        std::string m = spec.error().message;
-        for (const std::string from : {"linux.resources.", "linux.resources"})
-            if (auto p = m.find(from); p != std::string::npos) m.erase(p, from.size());
-        return Error{m};
-    }
-    if (!spec->linux_ || !spec->linux_->resources) return oci::Resources{};
-    return *spec->linux_->resources;
+    return oci::parse_resources(text, source);
 }
 
 // docker/go-units RAMInBytes: "512", "10k", "64m", "1.5g", "2GiB"; binary multiples.

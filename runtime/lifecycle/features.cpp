@@ -1,26 +1,32 @@
-// `features`: the OCI document of the oci layer, with what this build's runtime parts report
-// (capabilities, seccomp) and skiff's own annotation.
-#include <nlohmann/json.hpp>
+// `features`: the oci layer's document of what the parser accepts, completed with what this
+// build's runtime parts and this host actually support.
+#include <sys/stat.h>
 
+#include "cgroups/cgroup.hpp"
 #include "security/security.hpp"
+#include "skiff/oci/features.hpp"
 #include "skiff/runtime/runtime.hpp"
 
 namespace skiff::runtime {
 
 std::string features_json() {
-    auto j = nlohmann::ordered_json::parse(oci::features_json(), nullptr, false);
-    if (j.is_discarded() || !j.is_object()) j = nlohmann::ordered_json::object();
-    auto& lx = j["linux"];
-    lx["capabilities"] = security::known_capabilities();
-    auto& sc = lx["seccomp"];
-    sc["enabled"] = true;
-    sc["actions"] = security::seccomp_actions();
-    sc["operators"] = security::seccomp_operators();
-    sc["archs"] = security::seccomp_architectures();
-    auto& ann = j["annotations"];
-    if (!ann.is_object()) ann = nlohmann::ordered_json::object();
-    ann[kIsolationAnnotation] = "container";
-    return j.dump(4);
+    oci::Features f = oci::parser_features();
+    auto& lx = f.linux_;
+    lx.capabilities = security::known_capabilities();
+    lx.seccomp.enabled = true;
+    lx.seccomp.actions = security::seccomp_actions();
+    lx.seccomp.operators = security::seccomp_operators();
+    lx.seccomp.archs = security::seccomp_architectures();
+    lx.seccomp.supported_flags = lx.seccomp.known_flags;
+    lx.cgroup.v1 = true;
+    lx.cgroup.v2 = true;
+    lx.cgroup.systemd = true; // accepted and mapped onto cgroupfs when systemd is absent
+    struct stat st;
+    lx.apparmor = stat("/sys/kernel/security/apparmor", &st) == 0;
+    lx.selinux = stat("/sys/fs/selinux/enforce", &st) == 0;
+    f.annotations[kIsolationAnnotation] = "container,vm";
+    f.potentially_unsafe_config_annotations.push_back(kIsolationAnnotation);
+    return oci::features_json(f);
 }
 
 } // namespace skiff::runtime

@@ -43,6 +43,12 @@ TEST_CASE("the features document is valid JSON with the spec's keys") {
     CHECK(j["potentiallyUnsafeConfigAnnotations"] == json({"run.skiff.isolation"}));
 }
 
+TEST_CASE("the parser-only features document is the parser's features") {
+    CHECK(features_json() == features_json(parser_features()));
+    auto j = json::parse(features_json());
+    CHECK(j["linux"]["namespaces"].size() == 8);
+}
+
 TEST_CASE("seccomp details are left out when seccomp is disabled") {
     Features f = parser_features();
     auto j = json::parse(features_json(f, -1));

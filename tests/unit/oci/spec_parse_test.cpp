@@ -206,13 +206,55 @@ TEST_CASE("invalid values are reported by path") {
           "config.json: process.oomScoreAdj: 1001 is out of range (-1000..1000)");
 }
 
+TEST_CASE("more invalid values are reported by path") {
+    CHECK(error_with("/ociVersion", "2.0.0") ==
+          "config.json: ociVersion: unsupported version \"2.0.0\" (skiff supports 1.x)");
+    CHECK(error_with("/ociVersion", 1) == "config.json: ociVersion: expected a string, got 1");
+    CHECK(error_with("/process/env", {"=x"}) ==
+          "config.json: process.env[0]: invalid environment variable \"=x\": expected NAME=value");
+    CHECK(error_with("/process/env", {"A=1", std::string("B=x\0y", 5)}) ==
+          "config.json: process.env[1]: environment variable contains a NUL byte");
+    CHECK(error_with("/process/args", {"sh", std::string("a\0b", 3)}) ==
+          "config.json: process.args[1]: contains a NUL byte");
+    CHECK(error_with("/process/scheduler", {{"policy", "SCHED_OTHER"}, {"nice", 20}}) ==
+          "config.json: process.scheduler.nice: 20 is out of range (-20..19)");
+    CHECK(error_with("/process/scheduler", {{"policy", "SCHED_OTHER"}, {"flags", {"SCHED_FLAG_RECLAIM", "SCHED_FLAG_X"}}}) ==
+          "config.json: process.scheduler.flags[1]: unknown scheduler flag \"SCHED_FLAG_X\"");
+    CHECK(error_with("/process/scheduler", {{"nice", 1}}) ==
+          "config.json: process.scheduler.policy: required");
+    CHECK(error_with("/process/ioPriority", {{"priority", 1}}) ==
+          "config.json: process.ioPriority.class: required");
+    CHECK(error_with("/process/consoleSize", {{"height", -1}}) ==
+          "config.json: process.consoleSize.height: expected an unsigned integer, got -1");
+    CHECK(error_with("/process/capabilities", {{"bounding", {"CAP_KILL", 3}}}) ==
+          "config.json: process.capabilities.bounding[1]: expected a string, got 3");
+    CHECK(error_with("/process/user/additionalGids", {1, "2"}) ==
+          "config.json: process.user.additionalGids[1]: expected an unsigned integer, got string");
+    CHECK(error_with("/linux/personality", {{"domain", "BSD"}}) ==
+          "config.json: linux.personality.domain: unknown personality domain \"BSD\"");
+    CHECK(error_with("/linux/intelRdt", {{"closID", 1}}) ==
+          "config.json: linux.intelRdt.closID: expected a string, got 1");
+    CHECK(error_with("/linux/cgroupsPath", json::array()) ==
+          "config.json: linux.cgroupsPath: expected a string, got array");
+    CHECK(error_with("/linux/maskedPaths", {"/proc/kcore", nullptr, false}) ==
+          "config.json: linux.maskedPaths[2]: expected a string, got boolean");
+    CHECK(error_with("/linux/resources", {{"network", {{"priorities", {{{"name", "eth0"}, {"priority", -1}}}}}}}) ==
+          "config.json: linux.resources.network.priorities[0].priority: expected an unsigned integer, got -1");
+    CHECK(error_with("/linux/resources", {{"unified", {{"memory.max", 5}}}}) ==
+          "config.json: linux.resources.unified[\"memory.max\"]: expected a string, got 5");
+    CHECK(error_with("/root/readonly", "true") ==
+          "config.json: root.readonly: expected a boolean, got string");
+    CHECK(error_with("/hooks", {{"poststart", {{{"path", "/x"}, {"args", "x"}}}}}) ==
+          "config.json: hooks.poststart[0].args: expected an array, got string");
+}
+
 TEST_CASE("cross-field rules runc applies at create are checked") {
     json doc = minimal();
     doc["hostname"] = "box";
     doc["linux"]["namespaces"].erase(4); // uts
     auto r = parse_spec(doc.dump());
     REQUIRE_FALSE(r.ok());
-    CHECK(r.error().message == "config.json: hostname: setting the hostname needs a new uts namespace");
+    CHECK(r.error().message == "config.json: hostname: setting the hostname needs a uts namespace in linux.namespaces");
 
     doc = minimal();
     doc["linux"]["sysctl"] = {{"net.ipv4.ip_forward", "1"}};
@@ -220,7 +262,7 @@ TEST_CASE("cross-field rules runc applies at create are checked") {
     r = parse_spec(doc.dump());
     REQUIRE_FALSE(r.ok());
     CHECK(r.error().message ==
-          "config.json: linux.sysctl[\"net.ipv4.ip_forward\"]: sysctl needs a new network namespace");
+          "config.json: linux.sysctl[\"net.ipv4.ip_forward\"]: sysctl needs a network namespace in linux.namespaces");
 
     CHECK(error_with("/linux/sysctl", {{"vm.swappiness", "1"}}) ==
           "config.json: linux.sysctl[\"vm.swappiness\"]: sysctl is not namespaced: it would "
@@ -235,6 +277,35 @@ TEST_CASE("cross-field rules runc applies at create are checked") {
     REQUIRE_FALSE(r.ok());
     CHECK(r.error().message == "config.json: linux.timeOffsets[\"realtime\"]: unknown clock "
                                "(expected monotonic or boottime)");
+
+    doc = minimal();
+    doc["domainname"] = "example.org";
+    doc["linux"]["namespaces"].erase(4); // uts
+    r = parse_spec(doc.dump());
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error().message ==
+          "config.json: domainname: setting the domainname needs a uts namespace in linux.namespaces");
+
+    doc = minimal();
+    doc["linux"]["sysctl"] = {{"kernel.msgmax", "1"}};
+    doc["linux"]["namespaces"].erase(3); // ipc
+    r = parse_spec(doc.dump());
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error().message ==
+          "config.json: linux.sysctl[\"kernel.msgmax\"]: sysctl needs an ipc namespace in linux.namespaces");
+
+    doc = minimal();
+    doc["linux"]["sysctl"] = {{"kernel.hostname", "h"}};
+    doc["linux"]["namespaces"].erase(4); // uts
+    r = parse_spec(doc.dump());
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error().message ==
+          "config.json: linux.sysctl[\"kernel.hostname\"]: sysctl needs a uts namespace in linux.namespaces");
+
+    doc = minimal();
+    doc["linux"]["sysctl"] = {{"kernel.msgmax", "1"}, {"fs.mqueue.queues_max", "5"},
+                              {"kernel.domainname", "x"}, {"net.core.somaxconn", "1"}};
+    CHECK(parse_spec(doc.dump()).ok());
 
     doc = minimal();
     doc["linux"]["namespaces"].push_back({{"type", "user"}, {"path", "/proc/1/ns/user"}});
@@ -290,8 +361,11 @@ TEST_CASE("seccomp values are validated") {
 TEST_CASE("malformed JSON is one clear line") {
     auto r = parse_spec("{\"ociVersion\": \"1.0\",", "bundle/config.json");
     REQUIRE_FALSE(r.ok());
-    CHECK(r.error().message.starts_with("bundle/config.json: invalid JSON: "));
-    CHECK(r.error().message.find('\n') == std::string::npos);
+    CHECK(r.error().message ==
+          "bundle/config.json: invalid JSON at line 1, column 22: expected a member name");
+    r = parse_spec("{\n  \"ociVersion\": \"1.0\"\n  \"root\": {}\n}");
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error().message == "config.json: invalid JSON at line 3, column 3: expected ',' or '}'");
     r = parse_spec("[]");
     REQUIRE_FALSE(r.ok());
     CHECK(r.error().message == "config.json: expected an object, got array");
@@ -378,12 +452,18 @@ TEST_CASE("parsing a typical config is fast") {
       "/proc/irq","/proc/sys","/proc/sysrq-trigger"]}})";
     std::string text = typical;
     REQUIRE(parse_spec(text).ok());
-    constexpr int kRounds = 2000;
-    auto start = std::chrono::steady_clock::now();
-    for (int i = 0; i < kRounds; ++i) REQUIRE(parse_spec(text).ok());
-    auto per = std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - start) /
-               kRounds;
-    WARN("parse_spec of runc's default config.json (" << text.size() << " bytes): " << per.count()
+    // Best batch of several: the box is shared, and the minimum is what the code costs.
+    double best = 1e9;
+    for (int batch = 0; batch < 10; ++batch) {
+        constexpr int kRounds = 200;
+        auto start = std::chrono::steady_clock::now();
+        for (int i = 0; i < kRounds; ++i)
+            if (!parse_spec(text).ok()) FAIL("parse failed");
+        auto per = std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() -
+                                                             start) / kRounds;
+        best = std::min(best, per.count());
+    }
+    WARN("parse_spec of runc's default config.json (" << text.size() << " bytes): " << best
                                                       << " us");
-    CHECK(per.count() < 500); // generous: a loaded 2-core box; measured ~30-60 us idle
+    CHECK(best < 200); // generous for a loaded 2-core box; ~15 us when idle
 }

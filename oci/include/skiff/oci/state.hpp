@@ -31,6 +31,8 @@ Result<State> parse_state(const std::string& json_text, const std::string& sourc
 // since the id names the container's state directory. The error names the id.
 Result<void> validate_container_id(const std::string& id);
 
-// The OCI features document: features_json(const Features&) in skiff/oci/features.hpp.
+// The OCI features document with what the parser alone knows (parser_features() in
+// skiff/oci/features.hpp); the runtime fills in the rest with features_json(const Features&).
+std::string features_json();
 
 } // namespace skiff::oci
