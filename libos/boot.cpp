@@ -5,6 +5,7 @@
 extern "C" char __ring0_start[], __ring0_end[], __image_end[], __bss_end[];
 extern "C" char skiff_syscall_trampoline[], skiff_fault_stubs[], skiff_fault_stubs_end[];
 extern "C" void libos_start();
+extern "C" void libos_signal_entry();
 extern "C" [[noreturn]] void libos_enter_app(uint64_t entry, uint64_t stack);
 
 __attribute__((section(".skiff.header"), used)) const skiff_libos_header skiff_header = {
@@ -17,7 +18,8 @@ __attribute__((section(".skiff.header"), used)) const skiff_libos_header skiff_h
     reinterpret_cast<uint64_t>(libos_start),
     reinterpret_cast<uint64_t>(skiff_syscall_trampoline),
     reinterpret_cast<uint64_t>(skiff_fault_stubs),
-    16,
+    32,
+    reinterpret_cast<uint64_t>(libos_signal_entry),
 };
 
 namespace libos {

@@ -28,7 +28,9 @@ extern const skiff_boot_info* boot;
 struct SyscallFrame {
     uint64_t rax, rdi, rsi, rdx, r10, r8, r9, rip, rsp, rflags;
     uint64_t rbx, rbp, r12, r13, r14, r15;
+    uint64_t rcx, r11; // after a syscall: rip and rflags; after an interruption: the app's own
 };
+static_assert(sizeof(SyscallFrame) == 144, "arch/entry.S reserves 144 bytes");
 
 // --debug log lines in the VMM (no-ops otherwise).
 bool debug_enabled();

@@ -44,10 +44,14 @@ Result<void> write_cpu_tables(const GuestMemory& mem, const CpuLayout& l) {
     put64(mem, kPdptAddr + (SKIFF_HC_MMIO_BASE >> 30) * 8, kMmioPdAddr | kPresent | kWritable | kUser);
     put64(mem, kMmioPdAddr + ((SKIFF_HC_MMIO_BASE >> 21) & 511) * 8,
           SKIFF_HC_MMIO_BASE | kPresent | kWritable | kUser | kHuge);
+    // The CPU tables are supervisor-only. The libOS's ring-0 pages must be user-executable (on
+    // PVM a guest `syscall` reaches LSTAR in ring 3) but are read-only, so the app cannot rewrite
+    // the code its faults run in ring 0 (CR0.WP keeps ring 0 from writing them too).
     for (uint64_t a = 0x1000; a < 0x200000; a += 0x1000) {
-        const bool supervisor =
-            a < SKIFF_BOOT_INFO_ADDR && !(a >= l.ring0_start && a < l.ring0_end);
-        put64(mem, kPtAddr + (a >> 12) * 8, a | kPresent | kWritable | (supervisor ? 0 : kUser));
+        const bool ring0 = a >= l.ring0_start && a < l.ring0_end;
+        const bool supervisor = a < SKIFF_BOOT_INFO_ADDR;
+        put64(mem, kPtAddr + (a >> 12) * 8,
+              a | kPresent | (ring0 ? 0 : kWritable) | (supervisor ? 0 : kUser));
     }
 
     // GDT: null, kernel code64, kernel data, user code32 (unused, anchors STAR), user data,

@@ -1,6 +1,7 @@
 #include "elf_loader.hpp"
 
 #include <elf.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -112,11 +113,28 @@ Result<LoadedElf> load_elf(int fd, const std::string& name, const GuestMemory& m
     if (eh.e_entry + out.base < lo || eh.e_entry + out.base >= hi)
         return Error{name + ": ELF entry point lies outside its segments", ENOEXEC};
 
+    // File bytes are mapped copy-on-write over guest RAM rather than copied: a 2 MiB busybox
+    // then costs a few mmaps instead of 512 page faults and a copy, and the host holds only the
+    // pages the guest touches. A segment sharing a page with the one before is copied instead.
+    uint64_t mapped_end = 0;
     for (const auto& p : ph) {
         if (p.p_type != PT_LOAD || p.p_filesz == 0) continue;
-        uint8_t* dst = mem.span(p.p_vaddr + out.base, p.p_memsz);
+        const uint64_t vaddr = p.p_vaddr + out.base;
+        uint8_t* dst = mem.span(vaddr, p.p_memsz);
         if (!dst) return Error{name + ": ELF segment outside guest RAM", ENOMEM};
-        SKIFF_CHECK(read_exact(fd, dst, p.p_filesz, p.p_offset, name));
+        const uint64_t first = vaddr & ~(kPage - 1);
+        const uint64_t file_end = vaddr + p.p_filesz;
+        const uint64_t last = (file_end + kPage - 1) & ~(kPage - 1);
+        bool mapped = false;
+        if (first >= mapped_end) {
+            void* at = mmap(mem.host() + first, last - first, PROT_READ | PROT_WRITE,
+                            MAP_PRIVATE | MAP_FIXED, fd, static_cast<off_t>(p.p_offset & ~(kPage - 1)));
+            mapped = at != MAP_FAILED;
+            // Past the file bytes the segment is bss: zero the tail of the last file page.
+            if (mapped) std::memset(mem.host() + file_end, 0, last - file_end);
+        }
+        if (!mapped) SKIFF_CHECK(read_exact(fd, dst, p.p_filesz, p.p_offset, name));
+        mapped_end = std::max(mapped_end, last);
     }
     out.entry = eh.e_entry + out.base;
     out.phdr = phdr_vaddr + out.base;

@@ -22,6 +22,8 @@
 
 extern "C" const uint8_t skiff_libos_image[];
 extern "C" const uint8_t skiff_libos_image_end[];
+extern "C" const uint8_t skiff_vmm_seccomp_bpf[];
+extern "C" const uint8_t skiff_vmm_seccomp_bpf_end[];
 
 namespace skiff::vmm {
 namespace {
@@ -42,6 +44,10 @@ struct Options {
     std::string cwd = "/";
     uint32_t uid = 0, gid = 0;
     std::string hostname = "skiff";
+    // KVM's supported-CPUID table, cached per kernel and CPU (see KvmVm::supported_cpuid): a host
+    // path (opened before anything else) or an fd the runtime opened before pivot_root.
+    std::string cpuid_cache;
+    int cpuid_cache_fd = -1;
     bool debug = false, timing = false, seccomp = true, count_hypercalls = false;
     int64_t t0_ns = -1; // CLOCK_MONOTONIC of the caller's exec, for --timing
     std::vector<std::string> argv;
@@ -49,8 +55,9 @@ struct Options {
 
 const char kUsage[] =
     "usage: skiff-vmm (--rootfs DIR | --rootfs-fd N) [--kvm-fd N] [--memory MiB] [--env K=V]...\n"
-    "                 [--cwd DIR] [--uid N] [--gid N] [--hostname NAME] [--debug] [--timing]\n"
-    "                 [--timing-t0 NS] [--no-seccomp] [--count-hypercalls] -- PROGRAM [ARG]...\n";
+    "                 [--cwd DIR] [--uid N] [--gid N] [--hostname NAME]\n"
+    "                 [--cpuid-cache FILE | --cpuid-cache-fd N]\n"
+    "                 [--debug] [--timing [--timing-t0 NS]] [--no-seccomp] [--count-hypercalls] -- PROGRAM [ARG]...\n";
 
 template <class T>
 bool parse_number(const std::string& s, T& out) {
@@ -81,6 +88,8 @@ Result<Options> parse_options(int argc, char** argv) {
         else if (a == "--uid") good = parse_number(SKIFF_TRY(value(a)), o.uid);
         else if (a == "--gid") good = parse_number(SKIFF_TRY(value(a)), o.gid);
         else if (a == "--hostname") o.hostname = SKIFF_TRY(value(a));
+        else if (a == "--cpuid-cache") o.cpuid_cache = SKIFF_TRY(value(a));
+        else if (a == "--cpuid-cache-fd") good = parse_number(SKIFF_TRY(value(a)), o.cpuid_cache_fd);
         else if (a == "--timing-t0") good = parse_number(SKIFF_TRY(value(a)), o.t0_ns);
         else if (a == "--debug") o.debug = true;
         else if (a == "--timing") o.timing = true;
@@ -95,8 +104,9 @@ Result<Options> parse_options(int argc, char** argv) {
     for (; i < argc; ++i) o.argv.emplace_back(argv[i]);
     if (o.argv.empty()) return Error{"no program given (… -- PROGRAM [ARG]...)"};
     if (o.rootfs.empty() == (o.rootfs_fd < 0)) return Error{"give exactly one of --rootfs and --rootfs-fd"};
-    if (o.memory_mib < 16 || o.memory_mib > uint64_t{kMaxRamGiB} * 1024 || o.memory_mib % 2)
-        return Error{"--memory: an even number of MiB from 16 to " + std::to_string(kMaxRamGiB * 1024)};
+    if (o.memory_mib < 16 || o.memory_mib > uint64_t{kMaxRamGiB} * 1024)
+        return Error{"--memory: MiB from 16 to " + std::to_string(kMaxRamGiB * 1024)};
+    o.memory_mib += o.memory_mib % 2; // guest RAM comes in 2 MiB pages
     if (o.hostname.size() > 64) return Error{"--hostname: longer than 64 bytes"};
     if (o.cwd.empty() || o.cwd[0] != '/' || o.cwd.size() > 255) return Error{"--cwd: not an absolute path"};
     return o;
@@ -130,12 +140,15 @@ struct Timeline {
 
 // The whole set-up, then the run. Returns the exit status.
 Result<int> boot(Options& o, Timeline& tl, int& exit_on_error) {
+    if (!o.cpuid_cache.empty() && o.cpuid_cache_fd < 0)
+        o.cpuid_cache_fd = open(o.cpuid_cache.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644); // best effort
     int rootfs = o.rootfs_fd;
     if (rootfs < 0) {
         rootfs = open(o.rootfs.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
         if (rootfs < 0) return errno_error("open rootfs " + o.rootfs);
     }
-    // The app: resolve PATH-less names like the runtime would (absolute or relative to cwd).
+    // The app: an absolute path, a path relative to --cwd, or a bare name looked up in the usual
+    // bin directories (the runtime normally resolves it against the container PATH first).
     std::string exe = o.argv[0];
     if (exe.find('/') == std::string::npos)
         for (const char* dir : {"/usr/local/bin/", "/usr/bin/", "/bin/", "/usr/sbin/", "/sbin/"}) {
@@ -187,7 +200,7 @@ Result<int> boot(Options& o, Timeline& tl, int& exit_on_error) {
     CpuLayout layout{hdr.ring0_start, hdr.ring0_end, hdr.syscall_entry, hdr.fault_stubs,
                      hdr.fault_stub_size};
     SKIFF_CHECK(write_cpu_tables(mem, layout));
-    const auto* cpuid = SKIFF_TRY(vm.supported_cpuid());
+    const auto* cpuid = SKIFF_TRY(vm.supported_cpuid(o.cpuid_cache_fd));
     tl.mark("CPUID fetched");
     spec.hwcap = SKIFF_TRY(setup_vcpu(vm.vcpu_fd(), *cpuid, layout, hdr.entry, SKIFF_BOOT_INFO_ADDR + 4096,
                                       SKIFF_BOOT_INFO_ADDR));
@@ -217,9 +230,13 @@ Result<int> boot(Options& o, Timeline& tl, int& exit_on_error) {
     g.debug = o.debug;
     const int vcpu_fd = vm.vcpu_fd();
     g.set_fs_base = [vcpu_fd](uint64_t base) { return set_fs_base(vcpu_fd, base); };
-    if (o.seccomp) SKIFF_CHECK(confine_vmm(vcpu_fd));
+    forward_signals_to_guest();
+    if (o.seccomp)
+        SKIFF_CHECK(load_vmm_filter(skiff_vmm_seccomp_bpf,
+                                    static_cast<size_t>(skiff_vmm_seccomp_bpf_end - skiff_vmm_seccomp_bpf)));
     tl.mark("seccomp loaded");
-    auto status = run_vcpu(vm, g, all_hypercalls());
+    const SignalRoute route{SKIFF_BOOT_INFO_ADDR, SKIFF_LIBOS_ADDR, hdr.bss_end, hdr.signal_entry};
+    auto status = run_vcpu(vm, g, all_hypercalls(), route);
     tl.print(g);
     if (o.count_hypercalls) std::fprintf(stderr, "skiff-vmm: hypercalls: %llu\n", static_cast<unsigned long long>(g.count));
     return status;

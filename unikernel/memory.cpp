@@ -10,8 +10,9 @@ Result<GuestMemory> GuestMemory::create(uint64_t size) {
     void* p = mmap(nullptr, size, PROT_READ | PROT_WRITE,
                    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     if (p == MAP_FAILED) return errno_error("mmap guest RAM of " + std::to_string(size >> 20) + " MiB");
-    // Huge pages make the guest's first touch of a page 10x cheaper here (MACHINE-FACTS).
-    madvise(p, size, MADV_HUGEPAGE);
+    // No MADV_HUGEPAGE: it makes the guest's first touch of a page cheaper (MACHINE-FACTS), but
+    // with THP defrag=madvise each 2 MiB first touch may compact synchronously, and every page
+    // the guest touches would cost the host 2 MiB (docs/vm-mode.md has the measurements).
     GuestMemory m;
     m.base_ = static_cast<uint8_t*>(p);
     m.size_ = size;

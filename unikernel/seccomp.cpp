@@ -6,27 +6,33 @@
 #include <linux/futex.h>
 #include <termios.h>
 
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
 #include <memory>
 
 #include "kvm/kvm.hpp"
 
 namespace skiff::vmm {
 
-Result<void> confine_vmm(int vcpu_fd) {
-    std::unique_ptr<void, void (*)(scmp_filter_ctx)> ctx(seccomp_init(SCMP_ACT_KILL_PROCESS),
-                                                         seccomp_release);
+Result<FilterPtr> build_vmm_filter() {
+    FilterPtr ctx(seccomp_init(SCMP_ACT_KILL_PROCESS), seccomp_release);
     if (!ctx) return Error{"seccomp_init failed"};
     auto allow = [&](int nr, std::initializer_list<scmp_arg_cmp> args = {}) -> bool {
         return seccomp_rule_add_array(ctx.get(), SCMP_ACT_ALLOW, nr, static_cast<unsigned>(args.size()),
                                       args.size() ? args.begin() : nullptr) == 0;
     };
-    const unsigned long vcpu = static_cast<unsigned long>(vcpu_fd);
+    // The filter is fixed (compiled to BPF at build time), so ioctls are limited by command, not
+    // by fd: these four are meaningful only on the vCPU fd anyway.
     bool good =
-        // The run loop, on the vCPU fd only.
-        allow(SCMP_SYS(ioctl), {SCMP_A0(SCMP_CMP_EQ, vcpu), SCMP_A1(SCMP_CMP_EQ, KVM_RUN)}) &&
-        allow(SCMP_SYS(ioctl), {SCMP_A0(SCMP_CMP_EQ, vcpu), SCMP_A1(SCMP_CMP_EQ, KVM_GET_REGS)}) &&   // fault reports
-        allow(SCMP_SYS(ioctl), {SCMP_A0(SCMP_CMP_EQ, vcpu), SCMP_A1(SCMP_CMP_EQ, KVM_GET_SREGS)}) &&  // fault address (CR2)
-        allow(SCMP_SYS(ioctl), {SCMP_A0(SCMP_CMP_EQ, vcpu), SCMP_A1(SCMP_CMP_EQ, KVM_SET_MSRS)}) &&   // FS base (arch_prctl)
+        allow(SCMP_SYS(ioctl), {SCMP_A1(SCMP_CMP_EQ, KVM_RUN)}) &&       // the run loop
+        allow(SCMP_SYS(ioctl), {SCMP_A1(SCMP_CMP_EQ, KVM_GET_REGS)}) &&  // fault reports
+        allow(SCMP_SYS(ioctl), {SCMP_A1(SCMP_CMP_EQ, KVM_GET_SREGS)}) && // fault address (CR2)
+        allow(SCMP_SYS(ioctl), {SCMP_A1(SCMP_CMP_EQ, KVM_SET_MSRS)}) &&  // FS base (arch_prctl)
+        allow(SCMP_SYS(ioctl), {SCMP_A1(SCMP_CMP_EQ, KVM_SET_REGS)}) &&  // divert the app to a signal
         // Terminal queries the guest forwards (hypercalls/stdio.cpp), read-only ones only.
         allow(SCMP_SYS(ioctl), {SCMP_A1(SCMP_CMP_EQ, TCGETS)}) &&
         allow(SCMP_SYS(ioctl), {SCMP_A1(SCMP_CMP_EQ, TIOCGWINSZ)}) &&
@@ -53,8 +59,16 @@ Result<void> confine_vmm(int vcpu_fd) {
         allow(SCMP_SYS(futex), {SCMP_A1(SCMP_CMP_MASKED_EQ, ~0x80u, 1 /* FUTEX_WAKE */)}) &&
         allow(SCMP_SYS(exit_group));    // the end
     if (!good) return Error{"seccomp_rule_add failed"};
-    int rc = seccomp_load(ctx.get());
-    if (rc != 0) return Error{"seccomp_load: " + std::string(strerror(-rc)), -rc};
+    return ctx;
+}
+
+Result<void> load_vmm_filter(const void* bpf, size_t len) {
+    if (len == 0 || len % sizeof(sock_filter) || len / sizeof(sock_filter) > 0xffff)
+        return Error{"embedded seccomp filter has a bad size"};
+    sock_fprog prog{static_cast<unsigned short>(len / sizeof(sock_filter)),
+                    static_cast<sock_filter*>(const_cast<void*>(bpf))};
+    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) return errno_error("prctl PR_SET_NO_NEW_PRIVS");
+    if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) != 0) return errno_error("seccomp load");
     return ok();
 }
 

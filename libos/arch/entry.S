@@ -38,7 +38,9 @@ libos_syscall_entry:
     cld
     mov %rsp, %rdi
     call libos_syscall
-    /* fallthrough: resume the app from the (possibly rewritten) frame */
+    test %eax, %eax
+    jnz libos_full_resume           /* rt_sigreturn into an interrupted context */
+    /* resume the app from the (possibly rewritten) frame */
     .globl libos_resume
 libos_resume:
     mov 0(%rsp), %rax
@@ -60,6 +62,43 @@ libos_resume:
     popfq
     mov 64(%rsp), %rsp
     jmp *%rcx
+
+/* The VMM diverts the app here to deliver a signal it received (its registers are in
+ * boot->interrupted); the libOS delivers it and resumes with every register restored. */
+    .globl libos_signal_entry
+libos_signal_entry:
+    lea libos_stack_top(%rip), %rsp
+    sub $144, %rsp
+    cld
+    mov %rsp, %rdi
+    call libos_async_signal
+    /* fallthrough */
+
+/* Resume with all registers from the frame, rcx (slot 16) and r11 (slot 17) included: the
+ * target rip goes through memory so no register is needed for the jump. */
+    .globl libos_full_resume
+libos_full_resume:
+    mov 56(%rsp), %rax
+    mov %rax, skiff_resume_rip(%rip)
+    pushq 72(%rsp)
+    popfq
+    mov 0(%rsp), %rax
+    mov 8(%rsp), %rdi
+    mov 16(%rsp), %rsi
+    mov 24(%rsp), %rdx
+    mov 32(%rsp), %r10
+    mov 40(%rsp), %r8
+    mov 48(%rsp), %r9
+    mov 80(%rsp), %rbx
+    mov 88(%rsp), %rbp
+    mov 96(%rsp), %r12
+    mov 104(%rsp), %r13
+    mov 112(%rsp), %r14
+    mov 120(%rsp), %r15
+    mov 128(%rsp), %rcx
+    mov 136(%rsp), %r11
+    mov 64(%rsp), %rsp
+    jmp *skiff_resume_rip(%rip)
 
 /* libos_enter_app(entry, stack): the app starts as from execve: rsp at argc, rdx = 0 (no
  * atexit function), the other registers zero. */
@@ -88,6 +127,7 @@ libos_enter_app:
     .globl skiff_user_rip, skiff_user_rsp
 skiff_user_rip: .quad 0
 skiff_user_rsp: .quad 0
+skiff_resume_rip: .quad 0
     .balign 4096
 libos_stack: .space 65536
     .globl libos_stack_top

@@ -1,5 +1,5 @@
 /* Everything the libOS runs in ring 0. On PVM each ring-0 instruction is emulated (~0.6 µs), so
- * these are counted: the syscall path is 5 instructions, a fault stub 4.
+ * these are counted: the syscall path is 5 instructions, a fault stub 9.
  *
  * On this machine's PVM a `syscall` from ring 3 of a guest without PVM's paravirtual set-up
  * arrives at LSTAR still in ring 3 (rcx and r11 set as usual): then the trampoline just continues
@@ -21,17 +21,25 @@ skiff_syscall_trampoline:
     mov $libos_syscall_entry, %ecx      /* 4 */
     sysretq                             /* 5 */
 
-/* IDT vectors 0..31, 16 bytes each: tell the VMM the vector; it reads the CPU's exception frame
- * from the IST stack and ends the app with the matching signal. */
-    .balign 16
+/* IDT vectors 0..31, 32 bytes each: tell the VMM the vector (it reads the app's rax and rdx
+ * saved here and the CPU's exception frame from the IST stack, and either ends the VM or points
+ * the frame's rip at the libOS's signal entry), then return to ring 3. 9 instructions. */
+    .balign 32
     .globl skiff_fault_stubs
 skiff_fault_stubs:
     .irp v, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
-    .balign 16
+    .balign 32
+    push %rax
+    push %rdx
     mov $\v, %eax
     mov $SKIFF_HC_FAULT_PORT, %dx
     out %eax, %dx
-    hlt
+    pop %rdx
+    pop %rax
+    .if \v == 8 || (\v >= 10 && \v <= 14) || \v == 17 || \v == 21 || \v == 29 || \v == 30
+    add $8, %rsp            /* the error code */
+    .endif
+    iretq
     .endr
     .balign 16
     .globl skiff_fault_stubs_end

@@ -1,6 +1,6 @@
 // Dentry and page cache. A dentry remembers, per absolute path, the stat and lstat results
 // (positive or negative) and the cached Inode of a read-only open; an Inode keeps its host handle
-// and the file's bytes in 64 KiB chunks filled by one pread hypercall each. Any change to the
+// and the file's bytes in 256 KiB chunks filled by one pread hypercall each. Any change to the
 // rootfs made through the libOS bumps a generation that makes every dentry stale; a stale open
 // re-asks the VMM and keeps the chunks only if the file is unchanged. The cache stops growing
 // when free guest memory runs low: reads then go to the host directly.
@@ -68,9 +68,16 @@ bool same_file(const skiff_stat& a, const skiff_stat& b) {
            a.st_mtime_sec == b.st_mtime_sec && a.st_mtime_nsec == b.st_mtime_nsec;
 }
 
+// Bytes of guest memory chunk i of a file of `size` bytes occupies (the last one is short).
+uint64_t chunk_bytes(uint64_t size, uint64_t i) {
+    const uint64_t n = size - i * kChunk < kChunk ? size - i * kChunk : kChunk;
+    return (n + 4095) & ~uint64_t{4095};
+}
+
 void drop_chunks(Inode* ino) {
+    const uint64_t size = static_cast<uint64_t>(ino->st.st_size);
     for (uint64_t i = 0; i < ino->nchunks; ++i)
-        if (ino->chunks[i]) free_pages(reinterpret_cast<uint64_t>(ino->chunks[i]), kChunk);
+        if (ino->chunks[i]) free_pages(reinterpret_cast<uint64_t>(ino->chunks[i]), chunk_bytes(size, i));
     if (ino->chunks) free_pages(reinterpret_cast<uint64_t>(ino->chunks), ino->nchunks * sizeof(uint8_t*));
     ino->chunks = nullptr;
     ino->nchunks = 0;
@@ -160,12 +167,12 @@ const uint8_t* cache_chunk(Inode* ino, uint64_t index, uint64_t* len) {
     if (index >= ino->nchunks) return nullptr;
     if (!ino->chunks[index]) {
         if (!memory_plentiful()) return nullptr;
-        const uint64_t page = alloc_pages(kChunk);
+        const uint64_t page = alloc_pages(chunk_bytes(size, index));
         if (!page) return nullptr;
         skiff_hc_io req{0, ino->handle, page, *len, static_cast<int64_t>(index * kChunk)};
         const int64_t n = hypercall(SKIFF_HC_PREAD, &req);
         if (n != static_cast<int64_t>(*len)) { // the file changed under us: do not cache
-            free_pages(page, kChunk);
+            free_pages(page, chunk_bytes(size, index));
             return nullptr;
         }
         ino->chunks[index] = reinterpret_cast<uint8_t*>(page);

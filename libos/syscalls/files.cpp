@@ -21,7 +21,15 @@ T* ptr(uint64_t v) { return reinterpret_cast<T*>(v); }
 int fd_arg(uint64_t v) { return static_cast<int>(v); }
 
 int64_t sys_read(SyscallFrame& f) { return vfs_read(fd_arg(f.rdi), ptr<void>(f.rsi), f.rdx); }
-int64_t sys_write(SyscallFrame& f) { return vfs_write(fd_arg(f.rdi), ptr<void>(f.rsi), f.rdx); }
+// A write to a pipe whose reader is gone raises SIGPIPE, as on Linux (the VMM itself ignores it
+// and gets EPIPE).
+int64_t broken_pipe(SyscallFrame& f, int64_t r) {
+    if (r != -EPIPE) return r;
+    raise_in_syscall(f, 13 /* SIGPIPE */, r);
+    return static_cast<int64_t>(f.rax);
+}
+
+int64_t sys_write(SyscallFrame& f) { return broken_pipe(f, vfs_write(fd_arg(f.rdi), ptr<void>(f.rsi), f.rdx)); }
 int64_t sys_pread64(SyscallFrame& f) { return vfs_pread(fd_arg(f.rdi), ptr<void>(f.rsi), f.rdx, static_cast<int64_t>(f.r10)); }
 int64_t sys_pwrite64(SyscallFrame& f) { return vfs_pwrite(fd_arg(f.rdi), ptr<void>(f.rsi), f.rdx, static_cast<int64_t>(f.r10)); }
 
@@ -60,13 +68,13 @@ int64_t sys_writev(SyscallFrame& f) {
             memcpy(gather + pos, ptr<void>(iov[i].base), iov[i].len);
             pos += iov[i].len;
         }
-        return vfs_write(fd_arg(f.rdi), gather, sum);
+        return broken_pipe(f, vfs_write(fd_arg(f.rdi), gather, sum));
     }
     int64_t total = 0;
     for (uint64_t i = 0; i < n; ++i) {
         if (!iov[i].len) continue;
         const int64_t r = vfs_write(fd_arg(f.rdi), ptr<void>(iov[i].base), iov[i].len);
-        if (r < 0) return total ? total : r;
+        if (r < 0) return total ? total : broken_pipe(f, r);
         total += r;
         if (static_cast<uint64_t>(r) < iov[i].len) break;
     }
@@ -176,7 +184,7 @@ int64_t sys_fchdir(SyscallFrame& f) { return vfs_chdir(fd_arg(f.rdi), nullptr); 
 int64_t sys_sendfile(SyscallFrame& f) {
     int64_t* off = ptr<int64_t>(f.rdx);
     if (off && !user_ok(off)) return -EFAULT;
-    return vfs_sendfile(fd_arg(f.rdi), fd_arg(f.rsi), off, f.r10);
+    return broken_pipe(f, vfs_sendfile(fd_arg(f.rdi), fd_arg(f.rsi), off, f.r10));
 }
 
 int64_t sys_fadvise(SyscallFrame& f) { return fd_get(fd_arg(f.rdi)) ? 0 : -EBADF; }

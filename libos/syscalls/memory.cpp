@@ -71,7 +71,10 @@ int64_t sys_mmap(SyscallFrame& f) {
 int64_t sys_munmap(SyscallFrame& f) {
     const uint64_t addr = f.rdi, len = page_up(f.rsi);
     if ((addr & (kPage - 1)) || len == 0 || !app_range(addr, len)) return -EINVAL;
-    free_pages(addr, len);
+    // The app image (below mmap_low) is never recycled: its pages are file-backed on the host
+    // and would not read back as zero.
+    const uint64_t lo = addr < boot->mmap_low ? boot->mmap_low : addr;
+    if (lo < addr + len) free_pages(lo, addr + len - lo);
     return 0;
 }
 

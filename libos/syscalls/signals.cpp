@@ -11,6 +11,7 @@ namespace {
 
 constexpr int kNsig = 64;
 constexpr uint64_t kSigDfl = 0, kSigIgn = 1;
+constexpr uint64_t kSaRestart = 0x10000000;
 constexpr uint64_t kSaSiginfo = 4, kSaOnstack = 0x08000000, kSaRestorer = 0x04000000,
                    kSaNodefer = 0x40000000, kSaResethand = 0x80000000;
 
@@ -55,8 +56,9 @@ static_assert(sizeof(SigContext) == 256 && sizeof(SigInfo) == 128, "kernel signa
 bool default_ignores(int sig) { return sig == 17 /*CHLD*/ || sig == 23 /*URG*/ || sig == 28 /*WINCH*/ || sig == 18 /*CONT*/; }
 
 SyscallFrame* current_frame;
+int full_resume;
 
-void push_frame(SyscallFrame& f, int sig) {
+void push_frame(SyscallFrame& f, int sig, int code = -6 /* SI_TKILL */, uint64_t addr = 0) {
     KSigaction& a = actions[sig];
     uint64_t sp = f.rsp - 128; // the red zone
     if ((a.flags & kSaOnstack) && altstack.flags == 0 && altstack.size) sp = altstack.sp + altstack.size;
@@ -69,14 +71,18 @@ void push_frame(SyscallFrame& f, int sig) {
     SigContext& m = fr->uc.mc;
     m.r8 = f.r8, m.r9 = f.r9, m.r10 = f.r10, m.r12 = f.r12, m.r13 = f.r13, m.r14 = f.r14, m.r15 = f.r15;
     m.rdi = f.rdi, m.rsi = f.rsi, m.rbp = f.rbp, m.rbx = f.rbx, m.rdx = f.rdx, m.rax = f.rax;
-    m.rcx = f.rip, m.r11 = f.rflags, m.rsp = f.rsp, m.rip = f.rip, m.eflags = f.rflags;
+    m.rcx = f.rcx, m.r11 = f.r11, m.rsp = f.rsp, m.rip = f.rip, m.eflags = f.rflags;
     m.cs = 0x2b, m.ss = 0x23;
     m.oldmask = blocked;
     fr->uc.sigmask = blocked;
     fr->info.signo = sig;
-    fr->info.code = -6; // SI_TKILL
-    fr->info.pid = 1;
-    fr->info.uid = static_cast<int32_t>(boot->uid);
+    fr->info.code = code;
+    if (code == -6) {
+        fr->info.pid = 1;
+        fr->info.uid = static_cast<int32_t>(boot->uid);
+    } else {
+        memcpy(&fr->info.pid, &addr, sizeof addr); // si_addr sits where si_pid/si_uid are
+    }
     blocked |= a.mask;
     if (!(a.flags & kSaNodefer)) blocked |= 1ull << (sig - 1);
     if (a.flags & kSaResethand) a.handler = kSigDfl;
@@ -154,8 +160,9 @@ int64_t sys_rt_sigreturn(SyscallFrame& f) {
     const SigContext& m = fr->uc.mc;
     f.r8 = m.r8, f.r9 = m.r9, f.r10 = m.r10, f.r12 = m.r12, f.r13 = m.r13, f.r14 = m.r14, f.r15 = m.r15;
     f.rdi = m.rdi, f.rsi = m.rsi, f.rbp = m.rbp, f.rbx = m.rbx, f.rdx = m.rdx;
-    f.rsp = m.rsp, f.rip = m.rip;
+    f.rsp = m.rsp, f.rip = m.rip, f.rcx = m.rcx, f.r11 = m.r11;
     f.rflags = (f.rflags & ~0xcd5ull) | (m.eflags & 0xcd5ull); // arithmetic flags and DF only
+    full_resume = 1;
     blocked = fr->uc.sigmask & ~((1ull << 8) | (1ull << 18));
     deliver_pending(f);
     return static_cast<int64_t>(m.rax);
@@ -196,6 +203,63 @@ void deliver_signal(int sig) {
         return;
     }
     push_frame(*current_frame, sig);
+}
+
+void take_fault(SyscallFrame& f) {
+    auto* b = const_cast<skiff_boot_info*>(boot);
+    const int sig = static_cast<int>(b->fault_signal);
+    const int code = static_cast<int>(b->fault_code);
+    const uint64_t addr = b->fault_addr;
+    b->fault_signal = 0;
+    if (sig < 1 || sig > kNsig) exit_app(0, 11);
+    const KSigaction& a = actions[sig];
+    // Linux forces the default action for a fault signal that is blocked or ignored.
+    if (a.handler <= kSigIgn || (blocked & (1ull << (sig - 1))) || !a.restorer) exit_app(0, sig);
+    push_frame(f, sig, code, addr);
+}
+
+void take_external_signals(SyscallFrame& f) {
+    auto* word = const_cast<uint64_t*>(&boot->pending_signals);
+    const uint64_t got = __atomic_exchange_n(word, 0, __ATOMIC_RELAXED);
+    for (int sig = 1; sig <= kNsig; ++sig) {
+        if (!(got & (1ull << (sig - 1)))) continue;
+        const uint64_t h = actions[sig].handler;
+        if (h == kSigIgn || (h == kSigDfl && default_ignores(sig))) continue;
+        pending |= 1ull << (sig - 1);
+    }
+    deliver_pending(f);
+}
+
+void raise_in_syscall(SyscallFrame& f, int sig, int64_t result) {
+    current_frame = &f;
+    f.rax = static_cast<uint64_t>(result);
+    deliver_signal(sig);
+    current_frame = nullptr;
+}
+
+Interrupt interrupted_syscall_action() {
+    auto* word = const_cast<uint64_t*>(&boot->pending_signals);
+    uint64_t sigs = *word;
+    Interrupt what = Interrupt::none;
+    for (int sig = 1; sig <= kNsig; ++sig) {
+        const uint64_t bit = 1ull << (sig - 1);
+        if (!(sigs & bit)) continue;
+        const KSigaction& a = actions[sig];
+        if (a.handler == kSigIgn || (a.handler == kSigDfl && default_ignores(sig)) || (blocked & bit)) {
+            if (!(blocked & bit)) sigs &= ~bit; // nothing will happen: forget it
+            continue;
+        }
+        if (a.handler == kSigDfl) return Interrupt::fail; // the app ends at the syscall exit
+        what = (a.flags & kSaRestart) && what != Interrupt::fail ? Interrupt::restart : Interrupt::fail;
+    }
+    *word = sigs;
+    return what;
+}
+
+int full_resume_requested() {
+    const int r = full_resume;
+    full_resume = 0;
+    return r;
 }
 
 void register_signal_syscalls() {

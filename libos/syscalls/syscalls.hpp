@@ -3,6 +3,8 @@
 
 #include <stdint.h>
 
+#include "libos.hpp"
+
 namespace libos {
 
 void register_file_syscalls();
@@ -18,5 +20,24 @@ const char* syscall_name(uint64_t nr);
 // syscalls/signals.cpp: the app gets `sig` now (from a fault, kill or raise): its disposition
 // decides; default actions end the VM with 128 + sig.
 void deliver_signal(int sig);
+
+// A signal caused by this syscall (SIGPIPE for a write to a broken pipe): returns what the syscall
+// must return (the frame may now point at a handler).
+void raise_in_syscall(SyscallFrame& f, int sig, int64_t result);
+
+// A fault in the app the VMM diverted here (boot->fault_signal): the app's handler runs if it
+// has one and the signal is not blocked; otherwise the app ends with 128 + signal, as on Linux.
+void take_fault(SyscallFrame& f);
+
+// A host call came back EINTR because the VMM got a signal for the app. none: every such signal
+// is ignored (forgotten now): retry the call; restart: a handler with SA_RESTART will run: re-issue
+// the syscall after it; fail: the app sees EINTR (or ends, for a default action).
+enum class Interrupt { none, restart, fail };
+Interrupt interrupted_syscall_action();
+
+// Signals the VMM received (boot->pending_signals): delivered as if sent at this point.
+void take_external_signals(SyscallFrame& f);
+// True once after rt_sigreturn restored a context whose rcx/r11 must be restored too.
+int full_resume_requested();
 
 } // namespace libos

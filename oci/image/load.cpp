@@ -387,12 +387,31 @@ Result<std::vector<LoadedImage>> load_archive(Store& store, const std::string& t
     return images;
 }
 
+namespace {
+std::string name_from_path(const std::string& path) {
+    std::string p = path;
+    while (p.size() > 1 && p.back() == '/') p.pop_back();
+    std::string base = p.substr(p.rfind('/') == std::string::npos ? 0 : p.rfind('/') + 1);
+    for (const char* ext : {".tar.gz", ".tgz", ".tar.zst", ".tar", ".oci"}) {
+        std::string e = ext;
+        if (base.size() > e.size() && base.compare(base.size() - e.size(), e.size(), e) == 0) {
+            base.resize(base.size() - e.size());
+            break;
+        }
+    }
+    if (base.find_first_of(":@") != std::string::npos || !parse_reference(base)) return "";
+    return base;
+}
+} // namespace
+
 Result<std::vector<LoadedImage>> load_image(Store& store, const std::string& path,
                                             const LoadOptions& opts) {
     struct stat st;
     if (::stat(path.c_str(), &st) < 0) return errno_error("load " + path);
-    if (S_ISDIR(st.st_mode)) return load_oci_layout(store, path, opts);
-    return load_archive(store, path, opts);
+    LoadOptions o = opts;
+    if (o.name.empty()) o.name = name_from_path(path);
+    if (S_ISDIR(st.st_mode)) return load_oci_layout(store, path, o);
+    return load_archive(store, path, o);
 }
 
 } // namespace skiff::image

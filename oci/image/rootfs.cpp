@@ -215,7 +215,7 @@ Result<ContainerRootfs> create_rootfs(Store& store, const Image& image, const st
                                       const RootfsOptions& opts) {
     if (id.empty() || id.find('/') != std::string::npos || id == "." || id == "..")
         return Error{"container rootfs: invalid id \"" + id + "\""};
-    auto guard = SKIFF_TRY(store.lock(Store::LockMode::Exclusive));
+    auto guard = SKIFF_TRY(store.lock(Store::LockMode::Shared));
     SKIFF_CHECK(ensure_layers(store, image));
     ContainerRootfs out;
     out.dir = store.containers_dir() + "/" + id;

@@ -27,18 +27,25 @@ Result<Store> Store::open(const std::string& root_in) {
     }
     int fd = ::open((root + "/lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
     if (fd < 0) return errno_error("open " + root + "/lock");
-    return Store(root, fd);
+    int ifd = ::open((root + "/index.lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (ifd < 0) {
+        ::close(fd);
+        return errno_error("open " + root + "/index.lock");
+    }
+    return Store(root, fd, ifd);
 }
 
 Store::Store(Store&& o) noexcept
-    : root_(std::move(o.root_)), lock_fd_(o.lock_fd_), lock_depth_(o.lock_depth_),
-      lock_exclusive_(o.lock_exclusive_) {
+    : root_(std::move(o.root_)), lock_fd_(o.lock_fd_), index_lock_fd_(o.index_lock_fd_),
+      lock_depth_(o.lock_depth_), lock_exclusive_(o.lock_exclusive_) {
     o.lock_fd_ = -1;
+    o.index_lock_fd_ = -1;
     o.lock_depth_ = 0;
 }
 
 Store::~Store() {
     if (lock_fd_ >= 0) ::close(lock_fd_); // closing drops the flock
+    if (index_lock_fd_ >= 0) ::close(index_lock_fd_);
 }
 
 Result<Store::Guard> Store::lock(LockMode mode) {
@@ -94,7 +101,7 @@ Result<std::string> Store::put_blob(const Reader& read, const std::string& expec
                                     int64_t expected_size, bool* added) {
     if (added) *added = false;
     if (!expected.empty()) SKIFF_CHECK(validate_digest(expected));
-    auto guard = SKIFF_TRY(lock(LockMode::Exclusive));
+    auto guard = SKIFF_TRY(lock(LockMode::Shared));
     std::string tmp = tmp_dir() + "/" + fs::temp_name("blob");
     fs::Fd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644));
     if (!fd) return errno_error("create " + tmp);
@@ -164,9 +171,42 @@ Result<std::string> Store::put_blob_file(const std::string& path, const std::str
         expected, expected_size, added);
 }
 
+Result<void> Store::adopt_blob(const std::string& tmp_path, const std::string& digest,
+                               int64_t size) {
+    SKIFF_CHECK(validate_digest(digest));
+    auto guard = SKIFF_TRY(lock(LockMode::Shared));
+    auto r = [&]() -> Result<void> {
+        fs::Fd fd(::open(tmp_path.c_str(), O_RDONLY | O_CLOEXEC));
+        if (!fd) return errno_error("open " + tmp_path);
+        Sha256 hash;
+        std::vector<char> buf(1 << 20);
+        while (true) {
+            ssize_t n = ::read(fd.get(), buf.data(), buf.size());
+            if (n < 0) {
+                if (errno == EINTR) continue;
+                return errno_error("read " + tmp_path);
+            }
+            if (n == 0) break;
+            hash.update(buf.data(), size_t(n));
+        }
+        uint64_t got = hash.bytes();
+        std::string d = hash.digest();
+        if (d != digest) return Error{"blob " + digest + ": content has digest " + d};
+        if (size >= 0 && got != uint64_t(size))
+            return Error{"blob " + digest + ": size " + std::to_string(got) + ", declared " +
+                         std::to_string(size)};
+        if (::fsync(fd.get()) < 0) return errno_error("fsync " + tmp_path);
+        if (::rename(tmp_path.c_str(), blob_path(digest).c_str()) < 0)
+            return errno_error("rename " + tmp_path + " to " + blob_path(digest));
+        return fs::fsync_dir(fs::dirname(blob_path(digest)));
+    }();
+    if (!r) ::unlink(tmp_path.c_str());
+    return r;
+}
+
 Result<void> Store::remove_blob(const std::string& digest) {
     SKIFF_CHECK(validate_digest(digest));
-    auto guard = SKIFF_TRY(lock(LockMode::Exclusive));
+    auto guard = SKIFF_TRY(lock(LockMode::Exclusive)); // another user may rely on it
     if (::unlink(blob_path(digest).c_str()) < 0 && errno != ENOENT)
         return errno_error("unlink " + blob_path(digest));
     return ok();
@@ -241,21 +281,35 @@ Result<std::string> Store::resolve_name(const std::string& name) {
     return resolve(*ref);
 }
 
+Result<void> Store::update_index(
+    const std::function<Result<void>(std::map<std::string, std::string>&)>& change) {
+    auto guard = SKIFF_TRY(lock(LockMode::Shared));
+    while (::flock(index_lock_fd_, LOCK_EX) < 0)
+        if (errno != EINTR) return errno_error("flock " + root_ + "/index.lock");
+    auto r = [&]() -> Result<void> {
+        auto refs = SKIFF_TRY(read_index());
+        SKIFF_CHECK(change(refs));
+        return write_index(refs);
+    }();
+    ::flock(index_lock_fd_, LOCK_UN);
+    return r;
+}
+
 Result<void> Store::set_reference(const Reference& ref, const std::string& manifest_digest) {
     SKIFF_CHECK(validate_digest(manifest_digest));
-    auto guard = SKIFF_TRY(lock(LockMode::Exclusive));
     if (!has_blob(manifest_digest))
         return Error{"tag " + ref.familiar() + ": manifest " + manifest_digest + " not in the store"};
-    auto refs = SKIFF_TRY(read_index());
-    refs[ref.str()] = manifest_digest;
-    return write_index(refs);
+    return update_index([&](std::map<std::string, std::string>& refs) -> Result<void> {
+        refs[ref.str()] = manifest_digest;
+        return ok();
+    });
 }
 
 Result<void> Store::remove_reference(const Reference& ref) {
-    auto guard = SKIFF_TRY(lock(LockMode::Exclusive));
-    auto refs = SKIFF_TRY(read_index());
-    if (refs.erase(ref.str()) == 0) return Error{"image not found: " + ref.familiar(), ENOENT};
-    return write_index(refs);
+    return update_index([&](std::map<std::string, std::string>& refs) -> Result<void> {
+        if (refs.erase(ref.str()) == 0) return Error{"image not found: " + ref.familiar(), ENOENT};
+        return ok();
+    });
 }
 
 // ---- images ----

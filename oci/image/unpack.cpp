@@ -399,7 +399,7 @@ Result<UnpackStats> unpack_layer(const std::string& archive_path, const std::str
 }
 
 Result<void> ensure_layers(Store& store, const Image& image, const UnpackLimits& limits) {
-    auto guard = SKIFF_TRY(store.lock(Store::LockMode::Exclusive));
+    auto guard = SKIFF_TRY(store.lock(Store::LockMode::Shared));
     for (size_t i = 0; i < image.manifest.layers.size(); ++i) {
         const auto& layer = image.manifest.layers[i];
         const auto& diff_id = image.config.diff_ids[i];
@@ -415,9 +415,11 @@ Result<void> ensure_layers(Store& store, const Image& image, const UnpackLimits&
         }
         std::string dest = store.layer_path(diff_id);
         if (::rename(tmp.c_str(), dest.c_str()) < 0) {
-            auto err = errno_error("rename " + tmp + " to " + dest);
+            int err = errno;
             (void)fs::remove_tree(tmp);
-            return err;
+            // Another process unpacked the same layer meanwhile: theirs is as good.
+            if ((err == ENOTEMPTY || err == EEXIST) && store.has_layer(diff_id)) continue;
+            return errno_error("rename " + tmp + " to " + dest, err);
         }
         SKIFF_CHECK(fs::fsync_dir(fs::dirname(dest)));
     }

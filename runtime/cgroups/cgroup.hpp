@@ -57,7 +57,10 @@ public:
     // Reattaches from what save() returned (stored in the container's state directory).
     static Result<std::unique_ptr<Cgroup>> load(const std::string& saved);
 
-    virtual Result<void> enter(pid_t pid) = 0;                  // move pid into every controller
+    // Moves pid into every hierarchy; pid 0 moves the calling process (so a child can join
+    // itself while the parent goes on: the first cgroup.procs write waits for an RCU grace
+    // period, about 5 ms on our machines, later ones are cheap).
+    virtual Result<void> enter(pid_t pid) = 0;
     virtual Result<void> update(const oci::Resources& resources) = 0; // `update`
     virtual Result<void> freeze() = 0;                          // `pause`; waits until frozen
     virtual Result<void> thaw() = 0;                            // `resume`

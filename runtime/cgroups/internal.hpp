@@ -158,7 +158,8 @@ struct DeviceRuleNorm {
 };
 Result<std::vector<DeviceRuleNorm>> normalize_device_rules(const std::vector<oci::DeviceRule>& r);
 
-// ---- stats_v1.cpp / stats_v2.cpp -----------------------------------------------------------------
+// ---- stats.cpp / stats_v1.cpp / stats_v2.cpp ----
+uint64_t parse_u64_or_max(const std::string& s, uint64_t max_value); // "max" -> max_value-------------------------------------------------------------
 Result<void> stats_cpu_v1(const std::string* cpu, const std::string* cpuacct, Stats& s);
 Result<void> stats_memory_v1(const std::string& dir, Stats& s);
 Result<void> stats_pids(const std::string& dir, Stats& s);

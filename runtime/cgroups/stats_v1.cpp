@@ -7,8 +7,6 @@
 
 namespace skiff::runtime::cgroups::detail {
 
-uint64_t parse_u64_or_max(const std::string& s, uint64_t max_value);
-
 Result<void> stats_cpu_v1(const std::string* cpu, const std::string* cpuacct, Stats& s) {
     if (cpuacct) {
         auto usage = SKIFF_TRY(read_optional(join(*cpuacct, "cpuacct.usage")));

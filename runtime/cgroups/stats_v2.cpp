@@ -5,8 +5,6 @@
 
 namespace skiff::runtime::cgroups::detail {
 
-uint64_t parse_u64_or_max(const std::string& s, uint64_t max_value);
-
 Result<void> stats_cpu_v2(const std::string& dir, Stats& s) {
     auto st = SKIFF_TRY(read_optional(join(dir, "cpu.stat")));
     if (!st) return ok();

@@ -125,17 +125,17 @@ Result<void> set_io_v2(const std::string& dir, const oci::BlockIO& b) {
         const auto& wd = b.weight_device[i];
         if (!wd.weight) continue; // leafWeight has no v2 counterpart
         std::string field = "linux.resources.blockIO.weightDevice[" + std::to_string(i) + "]";
-        Result<void> r = Error{"", ENOENT};
-        if (bfq) r = write_file(join(dir, "io.bfq.weight"),
+        if (bfq) {
+            auto r = write_file(join(dir, "io.bfq.weight"),
                                 dev(wd.major, wd.minor) + " " + std::to_string(*wd.weight), field);
-        if (!r.ok() && r.error().code == ENOENT) {
+            if (r.ok()) continue;
+            if (r.error().code != ENOENT) return r;
             bfq = false;
-            r = write_file(join(dir, "io.weight"),
-                           dev(wd.major, wd.minor) + " " +
-                               std::to_string(blkio_weight_to_io_weight(*wd.weight)),
-                           field);
         }
-        SKIFF_CHECK(r);
+        SKIFF_CHECK(write_file(join(dir, "io.weight"),
+                               dev(wd.major, wd.minor) + " " +
+                                   std::to_string(blkio_weight_to_io_weight(*wd.weight)),
+                               field));
     }
     struct List {
         const std::vector<oci::ThrottleDevice>* v;

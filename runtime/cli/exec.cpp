@@ -6,27 +6,10 @@
 #include <cstdlib>
 
 #include "args.hpp"
+#include "skiff/oci/resources.hpp"
 
 namespace skiff::cli {
 namespace {
-
-Result<oci::Process> process_from_file(const std::string& path) {
-    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return errno_error("open " + path);
-    std::string text;
-    char buf[8192];
-    ssize_t n;
-    while ((n = ::read(fd, buf, sizeof buf)) > 0) text.append(buf, size_t(n));
-    ::close(fd);
-    std::string doc = R"({"ociVersion":"1.0.0","root":{"path":"/"},"process":)" + text + "}";
-    auto spec = oci::parse_spec(doc, path);
-    if (!spec) {
-        std::string m = spec.error().message;
-        if (auto p = m.find("process."); p != std::string::npos) m.erase(p, 8);
-        return Error{m};
-    }
-    return *spec->process;
-}
 
 void set_env(std::vector<std::string>& env, const std::string& kv) {
     auto eq = kv.find('=');
@@ -51,7 +34,7 @@ Result<runtime::ExecOptions> exec_options(const runtime::Context& ctx, const Arg
     runtime::ExecOptions o;
     o.id = a.positional[0];
     if (a.has("process")) {
-        o.process = SKIFF_TRY(process_from_file(a.value("process")));
+        o.process = SKIFF_TRY(oci::load_process(a.value("process")));
     } else {
         if (a.positional.size() < 2)
             return Error{"exec args cannot be empty"};

@@ -11,6 +11,7 @@ const Verb kRun{"run", "[command options] <container-id>", "create and run a con
                     o.create = std::move(*c);
                     o.detach = a.flag("detach");
                     o.keep = a.flag("keep");
+                    o.no_subreaper = a.flag("no-subreaper");
                     auto r = runtime::run(ctx, o);
                     return r ? *r : fail(r.error());
                 }};

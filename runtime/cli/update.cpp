@@ -23,12 +23,6 @@ Result<std::string> read_all(int fd, const std::string& what) {
     return s;
 }
 
-// The OCI parser validates the object and names bad fields by JSON path; it parses whole
-// configs, so the resources are wrapped into a minimal one.
-Result<oci::Resources> parse_resources(const std::string& text, const std::string& source) {
-    return oci::parse_resources(text, source);
-}
-
 // docker/go-units RAMInBytes: "512", "10k", "64m", "1.5g", "2GiB"; binary multiples.
 Result<int64_t> parse_bytes(const std::string& flag, const std::string& text) {
     if (text == "-1") return int64_t(-1);
@@ -142,7 +136,7 @@ const Verb kUpdate{
                 ::close(fd);
             }
             if (!text) return fail(text.error());
-            res = parse_resources(*text, src == "-" ? "resources (stdin)" : src);
+            res = oci::parse_resources(*text, src == "-" ? "resources (stdin)" : src);
         } else {
             res = from_flags(a);
         }

@@ -15,6 +15,11 @@
 #include <cerrno>
 #include <cstdlib>
 
+#ifndef CLONE_NEWTIME
+#define CLONE_NEWTIME 0x00000080
+#endif
+
+#include "device_rules.hpp"
 #include "hooks.hpp"
 #include "init.hpp"
 #include "interrupt.hpp"
@@ -72,8 +77,8 @@ Result<Launched> launch(const Context& ctx, const CreateOptions& opts, StartGate
     if (!spec.linux_) spec.linux_.emplace();
     const oci::Linux& lx = *spec.linux_;
 
-    Isolation iso = SKIFF_TRY(isolation_of(spec));
-    auto handler = SKIFF_TRY(make_handler(iso));
+    Isolation iso = SKIFF_TRY(oci::isolation_of(spec));
+    auto handler = SKIFF_TRY(make_handler(iso, ctx.root));
     SKIFF_CHECK(handler->check(spec));
     std::string rootfs = SKIFF_TRY(resolve_rootfs(spec, bundle));
 
@@ -83,9 +88,22 @@ Result<Launched> launch(const Context& ctx, const CreateOptions& opts, StartGate
         return Error{"cannot use console socket if skiff-runtime will not detach or allocate tty"};
 
     int flags = SKIFF_TRY(linux::clone_flags(lx));
+    SKIFF_CHECK(linux::validate_sysctl(spec));
+    // Time offsets can only be set while no process is inside the namespace: the runtime
+    // unshares it for its children, writes the offsets, and the clone lands the init in it.
+    const bool new_time_ns = (flags & CLONE_NEWTIME) != 0;
+    flags &= ~CLONE_NEWTIME;
     auto join = SKIFF_TRY(linux::open_namespaces_to_join(lx));
     std::optional<security::SeccompProgram> seccomp;
     if (lx.seccomp) seccomp = SKIFF_TRY(security::compile_seccomp(*lx.seccomp));
+    if (proc.capabilities) {
+        auto unknown = security::unknown_capabilities(*proc.capabilities);
+        if (!unknown.empty()) {
+            std::string list;
+            for (const auto& c : unknown) list += (list.empty() ? "" : " ") + c;
+            log_warning("ignoring unknown or unavailable capabilities: [" + list + "]");
+        }
+    }
 
     int inherited = listen_fds();
     if (inherited > 0) {
@@ -116,7 +134,8 @@ Result<Launched> launch(const Context& ctx, const CreateOptions& opts, StartGate
     cg_opts.container_id = opts.id;
     cg_opts.cgroups_path = lx.cgroups_path;
     cg_opts.systemd = ctx.systemd_cgroup;
-    auto cgroup = SKIFF_TRY(cgroups::Cgroup::create(cg_opts, lx.resources ? &*lx.resources : nullptr));
+    const oci::Resources resources = effective_resources(lx);
+    auto cgroup = SKIFF_TRY(cgroups::Cgroup::create(cg_opts, &resources));
     ScopeGuard destroy_cgroup([&] {
         (void)cgroup->kill_all(SIGKILL);
         for (int i = 0; i < 2000; ++i) {
@@ -177,6 +196,18 @@ Result<Launched> launch(const Context& ctx, const CreateOptions& opts, StartGate
     args.new_user_ns = (flags & CLONE_NEWUSER) != 0;
     args.no_new_keyring = opts.no_new_keyring;
 
+    UniqueFd own_time_ns;
+    if (new_time_ns) {
+        own_time_ns.reset(::open("/proc/self/ns/time", O_RDONLY | O_CLOEXEC));
+        if (!own_time_ns) return errno_error("open /proc/self/ns/time");
+        if (::unshare(CLONE_NEWTIME) != 0) return errno_error("unshare time namespace");
+        auto w = linux::write_time_offsets_from_parent(::getpid(), lx);
+        if (!w) {
+            ::setns(own_time_ns.get(), CLONE_NEWTIME);
+            return w.error();
+        }
+    }
+
     install_interrupt_handlers();
     pid_t pid = pid_t(::syscall(SYS_clone, unsigned(flags) | SIGCHLD, nullptr, nullptr, nullptr,
                                 nullptr));
@@ -186,11 +217,11 @@ Result<Launched> launch(const Context& ctx, const CreateOptions& opts, StartGate
     child_sync.reset();
     console.reset();
     fifo.reset();
+    // Hooks and later children of the runtime stay in the host's time namespace.
+    if (own_time_ns) ::setns(own_time_ns.get(), CLONE_NEWTIME);
 
     SKIFF_CHECK(cgroup->enter(pid));
     if (args.new_user_ns) SKIFF_CHECK(linux::write_id_mappings_from_parent(pid, lx));
-    if (!lx.time_offsets.empty() && lx.has_namespace("time"))
-        SKIFF_CHECK(linux::write_time_offsets_from_parent(pid, lx));
 
     auto st = read_proc_stat(pid);
     if (!st) return Error{"container init exited during create"};
@@ -206,6 +237,10 @@ Result<Launched> launch(const Context& ctx, const CreateOptions& opts, StartGate
         SKIFF_CHECK(run_hooks(spec.hooks->create_runtime, "createRuntime", state));
     }
     SKIFF_CHECK(sync_send(sync.get(), SyncType::HooksDone));
+    if (seccomp && seccomp->wants_listener) {
+        auto listener = SKIFF_TRY(recv_fd(sync.get()));
+        SKIFF_CHECK(security::send_seccomp_listener(*seccomp, listener.get(), state, pid));
+    }
     SKIFF_TRY(sync_expect(sync.get(), SyncType::Ready, died));
 
     Launched out;
@@ -213,7 +248,8 @@ Result<Launched> launch(const Context& ctx, const CreateOptions& opts, StartGate
         out.console_master = SKIFF_TRY(recv_fd(console_peer.get()));
     }
     rec.status = oci::Status::Created;
-    SKIFF_CHECK(dir.save(rec));
+    // run saves once more right away (running): one atomic write of state.json fewer.
+    if (gate == StartGate::Fifo) SKIFF_CHECK(dir.save(rec));
     SKIFF_CHECK(write_pid_file(opts.pid_file, pid));
     if (int sig = interrupted()) return Error{"interrupted by signal " + std::to_string(sig)};
 

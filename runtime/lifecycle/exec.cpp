@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
+#include <linux/close_range.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -100,6 +101,7 @@ Result<void> apply_apparmor_exec(const std::string& profile) {
     sigemptyset(&none);
     ::sigprocmask(SIG_SETMASK, &none, nullptr);
     for (int fd = 3; fd < 3 + a.preserve_fds; ++fd) ::fcntl(fd, F_SETFD, 0);
+    ::syscall(SYS_close_range, 3 + a.preserve_fds, ~0U, CLOSE_RANGE_CLOEXEC);
     if (!sync_expect(a.sync_fd, SyncType::Go, "runtime exited during exec")) ::_exit(1);
     if (::setsid() < 0) child_fail(a.sync_fd, errno_error("setsid"));
     if (p.terminal) {
@@ -115,22 +117,26 @@ Result<void> apply_apparmor_exec(const std::string& profile) {
     if (p.scheduler) EXEC_TRY(security::set_scheduler(*p.scheduler));
     if (p.io_priority) EXEC_TRY(security::set_io_priority(*p.io_priority));
     EXEC_TRY(apply_apparmor_exec(p.apparmor_profile));
-    if (a.seccomp && !p.no_new_privileges) {
+    const bool nnp = p.no_new_privileges;
+    if (nnp) EXEC_TRY(security::set_no_new_privileges());
+    if (a.seccomp && !nnp) {
         auto l = security::load_seccomp(*a.seccomp);
         if (!l) child_fail(a.sync_fd, l.error());
     }
-    if (p.capabilities) EXEC_TRY(security::drop_bounding(*p.capabilities));
+    const oci::Capabilities caps = p.capabilities.value_or(oci::Capabilities{});
+    EXEC_TRY(security::drop_bounding(caps));
     EXEC_TRY(security::switch_user(p.user, a.setgroups_allowed));
     if (!p.cwd.empty() && ::chdir(p.cwd.c_str()) != 0)
         child_fail(a.sync_fd, errno_error("chdir to cwd (\"" + p.cwd + "\")"));
-    if (p.capabilities) EXEC_TRY(security::apply_capabilities(*p.capabilities));
-    if (p.no_new_privileges) EXEC_TRY(security::set_no_new_privileges());
+    EXEC_TRY(security::apply_capabilities(caps));
     ::prctl(PR_SET_PDEATHSIG, SIGKILL);
     EXEC_TRY(a.handler->resolve(p));
-    if (a.seccomp && p.no_new_privileges) {
+    if (a.seccomp && nnp) {
         auto l = security::load_seccomp(*a.seccomp);
         if (!l) child_fail(a.sync_fd, l.error());
     }
+    // Like runc's, the process outlives the exec command (exec -d returns at once).
+    ::prctl(PR_SET_PDEATHSIG, 0);
     child_fail(a.sync_fd, a.handler->exec(p));
 }
 
@@ -161,7 +167,7 @@ Result<int> exec(const Context& ctx, const ExecOptions& o) {
     if (!p.terminal && !o.console_socket.empty())
         return Error{"cannot use console socket if skiff-runtime will not detach or allocate tty"};
 
-    auto handler = SKIFF_TRY(make_handler(c.record.isolation));
+    auto handler = SKIFF_TRY(make_handler(c.record.isolation, ctx.root));
     SKIFF_CHECK(handler->check(spec));
     std::optional<security::SeccompProgram> seccomp;
     if (spec.linux_ && spec.linux_->seccomp)
@@ -233,6 +239,10 @@ Result<int> exec(const Context& ctx, const ExecOptions& o) {
             return r.error();
         }
     }
+    // From here its exit (and any signal for it) must not be missed.
+    sigset_t all, old;
+    sigfillset(&all);
+    if (foreground) ::sigprocmask(SIG_BLOCK, &all, &old);
     if (auto r = sync_send(sync.get(), SyncType::Go); !r) {
         fail_kill();
         return r.error();
@@ -248,9 +258,6 @@ Result<int> exec(const Context& ctx, const ExecOptions& o) {
     SKIFF_CHECK(write_pid_file(o.pid_file, pid));
     if (!foreground) return 0;
     c.dir.unlock();
-    sigset_t all, old;
-    sigfillset(&all);
-    ::sigprocmask(SIG_BLOCK, &all, &old);
     int code = wait_forwarding(pid, master.get(), &old);
     ::sigprocmask(SIG_SETMASK, &old, nullptr);
     return code;

@@ -1,5 +1,7 @@
 // `features`: the oci layer's document of what the parser accepts, completed with what this
-// build's runtime parts and this host actually support.
+// build's runtime parts and this host actually support: capabilities and seccomp from the
+// security part, cgroup drivers from the cgroups part, LSMs from the host, and the isolation
+// modes this build can run.
 #include <sys/stat.h>
 
 #include "cgroups/cgroup.hpp"
@@ -17,13 +19,17 @@ std::string features_json() {
     lx.seccomp.actions = security::seccomp_actions();
     lx.seccomp.operators = security::seccomp_operators();
     lx.seccomp.archs = security::seccomp_architectures();
-    lx.seccomp.supported_flags = lx.seccomp.known_flags;
-    lx.cgroup.v1 = true;
-    lx.cgroup.v2 = true;
+    lx.seccomp.known_flags = security::seccomp_known_flags();
+    lx.seccomp.supported_flags = security::seccomp_supported_flags();
+    if (auto mode = cgroups::detect_mode(); mode) {
+        lx.cgroup.v1 = *mode != cgroups::Mode::V2;
+        lx.cgroup.v2 = *mode != cgroups::Mode::V1;
+    }
     lx.cgroup.systemd = true; // accepted and mapped onto cgroupfs when systemd is absent
     struct stat st;
-    lx.apparmor = stat("/sys/kernel/security/apparmor", &st) == 0;
-    lx.selinux = stat("/sys/fs/selinux/enforce", &st) == 0;
+    lx.apparmor = ::stat("/sys/kernel/security/apparmor", &st) == 0;
+    lx.selinux = ::stat("/sys/fs/selinux/enforce", &st) == 0;
+    // vm joins when its handler replaces lifecycle/handler.cpp's VmHandler.
     f.annotations[kIsolationAnnotation] = "container,vm";
     f.potentially_unsafe_config_annotations.push_back(kIsolationAnnotation);
     return oci::features_json(f);

@@ -28,7 +28,9 @@ public:
     virtual Error exec(const oci::Process& process) = 0;
 };
 
-Result<std::unique_ptr<Handler>> make_handler(Isolation isolation);
+// state_root (--root) holds host-side caches a handler may use (vm mode: the CPUID table).
+Result<std::unique_ptr<Handler>> make_handler(Isolation isolation,
+                                              const std::string& state_root = "/run/skiff");
 
 // PATH lookup as runc's exec.LookPath does it, with PATH from the process env.
 Result<std::string> find_executable(const std::string& name, const std::vector<std::string>& env);

@@ -65,7 +65,7 @@ Result<int> wait_hook(pid_t pid, int timeout_ms, const oci::Hook& hook) {
         if (deadline >= 0) {
             left = int(deadline - now_ms());
             if (left <= 0) {
-                ::kill(pid, SIGKILL);
+                ::kill(-pid, SIGKILL);
                 ::waitpid(pid, &status, 0);
                 char t[32];
                 std::snprintf(t, sizeof t, "%.1fs", timeout_ms / 1000.0);
@@ -73,7 +73,7 @@ Result<int> wait_hook(pid_t pid, int timeout_ms, const oci::Hook& hook) {
             }
         }
         if (int sig = interrupted()) {
-            ::kill(pid, SIGKILL);
+            ::kill(-pid, SIGKILL);
             ::waitpid(pid, &status, 0);
             return Error{"interrupted by signal " + std::to_string(sig) + " while running " +
                              hook.path,
@@ -113,7 +113,11 @@ Result<void> run_hook(const oci::Hook& hook, const std::string& state_json) {
     sigfillset(&all);
     posix_spawnattr_setsigmask(&attr, &none);
     posix_spawnattr_setsigdefault(&attr, &all);
-    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+    // Its own process group, so that a timeout or an interrupted create kills what the hook
+    // started too (a shell script's children would otherwise outlive it).
+    posix_spawnattr_setpgroup(&attr, 0);
+    posix_spawnattr_setflags(&attr,
+                             POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETPGROUP);
     pid_t pid = 0;
     int rc = ::posix_spawn(&pid, hook.path.c_str(), &fa, &attr, argv.data(), envp.data());
     posix_spawn_file_actions_destroy(&fa);

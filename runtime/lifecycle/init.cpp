@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <linux/close_range.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -52,6 +53,8 @@ void settle_fds(const InitArgs& a) {
     for (int fd : a.close_fds)
         if (fd >= 0) ::close(fd);
     for (int fd = 3; fd < 3 + a.preserve_fds; ++fd) ::fcntl(fd, F_SETFD, 0);
+    // What the caller left open beyond those must not reach the container (runc does the same).
+    ::syscall(SYS_close_range, 3 + a.preserve_fds, ~0U, CLOSE_RANGE_CLOEXEC);
 }
 
 Result<void> wait_for_start(const InitArgs& a) {
@@ -119,7 +122,7 @@ void init_main(const InitArgs& a) {
     if (proc.terminal) {
         auto pty = open_pty(proc.console_size);
         if (!pty) fail(a.sync_fd, pty.error());
-        if (mount_ns) INIT_TRY(mount_console(pty->slave_path));
+        if (mount_ns) INIT_TRY(linux::mount_console(pty->slave_path));
         if (a.console_fd >= 0) {
             INIT_TRY(send_fd(a.console_fd, pty->master.get(), pty->slave_path));
             ::close(a.console_fd);
@@ -129,40 +132,50 @@ void init_main(const InitArgs& a) {
     }
     if (mount_ns) INIT_TRY(linux::finalize_rootfs(spec));
     if (!spec.hostname.empty() || !spec.domainname.empty()) INIT_TRY(linux::set_hostname(spec));
-    if (!lx.sysctl.empty()) INIT_TRY(linux::apply_sysctl(lx.sysctl));
+    if (!lx.sysctl.empty()) INIT_TRY(linux::apply_sysctl(lx.sysctl)); // validated by create
 
-    // Confinement, in the order security.hpp gives (seccomp placement as runc: without
-    // no_new_privs the filter must be loaded while we still hold CAP_SYS_ADMIN).
+    // Confinement, in the order security.hpp gives (runc's standard init).
     INIT_TRY(security::apply_rlimits(proc.rlimits));
     if (proc.oom_score_adj) INIT_TRY(security::set_oom_score_adj(*proc.oom_score_adj));
     if (lx.personality) INIT_TRY(security::set_personality(*lx.personality));
     if (proc.scheduler) INIT_TRY(security::set_scheduler(*proc.scheduler));
     if (proc.io_priority) INIT_TRY(security::set_io_priority(*proc.io_priority));
     INIT_TRY(apply_apparmor(proc.apparmor_profile));
+    const bool nnp = proc.no_new_privileges;
+    // A notify listener must reach the runtime before Ready, so with one the filter goes in
+    // before the sync even under no_new_privs.
+    const bool early_seccomp = a.seccomp && (!nnp || a.seccomp->wants_listener);
+    if (nnp) INIT_TRY(security::set_no_new_privileges());
     int listener = -1;
-    if (a.seccomp && !proc.no_new_privileges) {
+    if (early_seccomp && !nnp) {
         auto l = security::load_seccomp(*a.seccomp);
         if (!l) fail(a.sync_fd, l.error());
         listener = *l;
     }
-    if (proc.capabilities) INIT_TRY(security::drop_bounding(*proc.capabilities));
+    const oci::Capabilities caps = proc.capabilities.value_or(oci::Capabilities{});
+    INIT_TRY(security::drop_bounding(caps));
     INIT_TRY(security::switch_user(proc.user, !a.new_user_ns));
     if (!proc.cwd.empty() && ::chdir(proc.cwd.c_str()) != 0)
         fail(a.sync_fd, errno_error("chdir to cwd (\"" + proc.cwd + "\") set in config.json"));
-    if (proc.capabilities) INIT_TRY(security::apply_capabilities(*proc.capabilities));
-    if (proc.no_new_privileges) INIT_TRY(security::set_no_new_privileges());
+    INIT_TRY(security::apply_capabilities(caps));
     ::prctl(PR_SET_PDEATHSIG, SIGKILL); // a uid change clears it
     INIT_TRY(a.handler->resolve(proc));
-    if (a.seccomp && proc.no_new_privileges) {
+    if (early_seccomp && nnp) {
         auto l = security::load_seccomp(*a.seccomp);
         if (!l) fail(a.sync_fd, l.error());
         listener = *l;
     }
     if (listener >= 0) {
-        INIT_TRY(security::send_seccomp_listener(*a.seccomp, listener, state));
+        // The runtime hands it to the agent (security.hpp: we must not connect ourselves).
+        INIT_TRY(send_fd(a.sync_fd, listener, "seccomp"));
         ::close(listener);
     }
 
+    // The container outlives the command that created it (create exits, run -d too); until
+    // now the death of the runtime had to take us with it. Cleared before Ready: after it the
+    // runtime may exit at once. (Should it die right here instead, its record still says
+    // "creating" and the next command on this id kills us through the cgroup.)
+    ::prctl(PR_SET_PDEATHSIG, 0);
     INIT_TRY(sync_send(a.sync_fd, SyncType::Ready));
     // From here nobody waits for our errors: report them on stderr like runc's init does.
     auto started = wait_for_start(a);
@@ -178,6 +191,14 @@ void init_main(const InitArgs& a) {
         auto r = run_hooks(spec.hooks->start_container, "startContainer", state);
         if (!r) {
             std::fprintf(stderr, "skiff-runtime init: %s\n", r.error().message.c_str());
+            ::_exit(1);
+        }
+    }
+    if (a.seccomp && nnp && !early_seccomp) {
+        // The very last step before execve: the profile only has to allow the program's calls.
+        auto l = security::load_seccomp(*a.seccomp);
+        if (!l) {
+            std::fprintf(stderr, "skiff-runtime init: %s\n", l.error().message.c_str());
             ::_exit(1);
         }
     }

@@ -22,7 +22,8 @@ namespace skiff::runtime {
 
 Result<int> run(const Context& ctx, const RunOptions& opts) {
     const bool foreground = !opts.detach;
-    if (foreground) ::prctl(PR_SET_CHILD_SUBREAPER, 1);
+    // Orphans of a container without its own pid namespace come back to us to be reaped.
+    if (foreground && !opts.no_subreaper) ::prctl(PR_SET_CHILD_SUBREAPER, 1);
     // Signals arriving once the container runs are for the container: block them now so none
     // is lost between the start and the forwarding loop.
     sigset_t all, old;

@@ -40,8 +40,12 @@ Result<void> start(const Context& ctx, const std::string& id) {
         ssize_t n = ::read(fd.get(), &b, 1);
         if (n == 1) break;
         if (n < 0 && errno != EAGAIN && errno != EINTR) return errno_error("read " + fifo);
-        if (!process_alive(c.record.init_pid, c.record.init_start_time))
+        if (!process_alive(c.record.init_pid, c.record.init_start_time)) {
+            // It may have been released, run and exited between our read and this check:
+            // then its byte is in the fifo.
+            if (::read(fd.get(), &b, 1) == 1) break;
             return Error{"cannot start a container that has stopped"};
+        }
         pollfd p{fd.get(), POLLIN, 0};
         ::poll(&p, 1, 50);
     }

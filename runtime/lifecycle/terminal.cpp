@@ -2,9 +2,7 @@
 
 #include <fcntl.h>
 #include <sys/ioctl.h>
-#include <sys/mount.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -87,18 +85,6 @@ Result<Pty> open_pty(const std::optional<oci::ConsoleSize>& size) {
         ::ioctl(p.master.get(), TIOCSWINSZ, &ws);
     }
     return p;
-}
-
-Result<void> mount_console(const std::string& slave_path) {
-    struct stat st{};
-    if (::lstat("/dev/console", &st) != 0) {
-        int fd = ::open("/dev/console", O_CREAT | O_WRONLY | O_CLOEXEC, 0600);
-        if (fd < 0) return errno_error("create /dev/console");
-        ::close(fd);
-    }
-    if (::mount(slave_path.c_str(), "/dev/console", nullptr, MS_BIND, nullptr) != 0)
-        return errno_error("bind " + slave_path + " on /dev/console");
-    return ok();
 }
 
 Result<void> attach_stdio_to_pty(int slave) {

@@ -23,8 +23,6 @@ struct Pty {
 };
 // Opens a new pty from /dev/ptmx of the current mount namespace.
 Result<Pty> open_pty(const std::optional<oci::ConsoleSize>& size);
-// In the init after pivot_root: binds the slave on /dev/console.
-Result<void> mount_console(const std::string& slave_path);
 // Makes the slave stdio and the controlling terminal (the caller has called setsid()).
 Result<void> attach_stdio_to_pty(int slave);
 

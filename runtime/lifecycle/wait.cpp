@@ -58,6 +58,11 @@ int wait_forwarding(pid_t pid, int master_fd, const sigset_t*) {
     bool stdin_open = master_fd >= 0;
     bool master_open = master_fd >= 0;
     int code = -1;
+    // It may have exited before the caller blocked SIGCHLD: that signal is lost, the zombie not.
+    {
+        int st;
+        if (::waitpid(pid, &st, WNOHANG) == pid) code = exit_code(st);
+    }
     while (code < 0 || master_open) {
         pollfd p[3] = {{sfd, POLLIN, 0},
                        {master_open ? master_fd : -1, POLLIN, 0},

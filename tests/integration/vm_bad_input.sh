@@ -45,6 +45,10 @@ echo "ok: overflowing lengths -> EFAULT"
 out=$("$SKIFF_VMM" --rootfs "$root" -- /bad_hypercall-glibc path) || fail "path escape: $out"
 grep -q "opened inside the rootfs: inside-the-rootfs" <<<"$out" || fail "/../../etc/hostname left the rootfs: $out"
 echo "ok: '..' cannot leave the rootfs"
+rc=0
+out=$("$SKIFF_VMM" --rootfs "$root" -- /bad_hypercall-glibc ring0 2>&1) || rc=$?
+[ "$rc" = 139 ] && ! grep -q "rewrote" <<<"$out" || fail "app rewrote the ring-0 stubs: $rc $out"
+echo "ok: ring-0 code is read-only to the app (SIGSEGV)"
 expect_fail "request outside guest RAM" 125 "request at 0xfff0000000 is not inside guest RAM" -- /bad_hypercall-glibc request
 expect_fail "unknown hypercall number" 125 "unknown hypercall at 0x1000000640" -- /bad_hypercall-glibc number
 

@@ -11,7 +11,7 @@ mkdir -p "$root"
 for v in glibc musl; do
   [ -x "$SKIFF_PROGRAMS/faults-$v" ] || continue
   cp "$SKIFF_PROGRAMS/faults-$v" "$root/"
-  for what in segv ill fpe abort handler; do
+  for what in segv segv-handled ill fpe abort handler; do
     want=$(bash -c "chroot '$root' /faults-$v $what >/dev/null 2>&1; echo \$?" 2>/dev/null)
     rc=0
     "$SKIFF_VMM" --rootfs "$root" -- "/faults-$v" "$what" >/dev/null 2>&1 || rc=$?
@@ -19,4 +19,59 @@ for v in glibc musl; do
     echo "ok: faults-$v $what -> $rc"
   done
   compare "handler-output-$v" "$root" -- "/faults-$v" handler
+  compare "segv-handler-output-$v" "$root" -- "/faults-$v" segv-handled
+done
+
+# kill: a signal sent to skiff-vmm reaches the app: a handler runs (whether the app is computing
+# or blocked in a syscall), the default action ends it with 128 + signal, as natively.
+cp "$SKIFF_PROGRAMS/faults-glibc" "$root/" 2>/dev/null || true
+for what in spin spin-handled sleep-handled; do
+  for mode in native vm; do
+    out=$SKIFF_TMP/kill-$what-$mode
+    if [ $mode = native ]; then
+      chroot "$root" /faults-glibc "$what" >"$out" &
+    else
+      "$SKIFF_VMM" --rootfs "$root" -- /faults-glibc "$what" >"$out" &
+    fi
+    pid=$!
+    cleanup "kill -9 $pid 2>/dev/null"
+    for _ in $(seq 50); do [ -s "$out" ] && break; sleep 0.1; done
+    kill -TERM "$pid"
+    rc=0
+    wait "$pid" || rc=$?
+    echo "$rc" >>"$out"
+  done
+  cmp -s "$SKIFF_TMP/kill-$what-native" "$SKIFF_TMP/kill-$what-vm" ||
+    fail "kill -TERM during $what: native $(tr '\n' ' ' <"$SKIFF_TMP/kill-$what-native"), vm $(tr '\n' ' ' <"$SKIFF_TMP/kill-$what-vm")"
+  echo "ok: kill -TERM during $what -> $(tr '\n' ' ' <"$SKIFF_TMP/kill-$what-vm")"
+done
+
+# A handled signal while the app blocks reading stdin: with SA_RESTART the read goes on and gets
+# the data written later; without it, read fails with EINTR. Same output as natively.
+for what in read-restart read-eintr; do
+  for mode in native vm; do
+    out=$SKIFF_TMP/$what-$mode
+    fifo=$SKIFF_TMP/$what-$mode.fifo
+    mkfifo "$fifo"
+    exec 7<>"$fifo"
+    if [ $mode = native ]; then
+      chroot "$root" /faults-glibc "$what" <&7 >"$out" &
+    else
+      "$SKIFF_VMM" --rootfs "$root" -- /faults-glibc "$what" <&7 >"$out" &
+    fi
+    pid=$!
+    cleanup "kill -9 $pid 2>/dev/null"
+    for _ in $(seq 50); do [ -s "$out" ] && break; sleep 0.1; done
+    sleep 0.2
+    kill -USR1 "$pid"
+    sleep 0.3
+    echo data >&7
+    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -9 "$pid" 2>/dev/null || true
+    wait "$pid" || true
+    exec 7>&-
+  done
+  cmp -s "$SKIFF_TMP/$what-native" "$SKIFF_TMP/$what-vm" ||
+    fail "$what: native $(tr '\n' ' ' <"$SKIFF_TMP/$what-native"), vm $(tr '\n' ' ' <"$SKIFF_TMP/$what-vm")"
+  echo "ok: $what -> $(tr '\n' ' ' <"$SKIFF_TMP/$what-vm")"
 done

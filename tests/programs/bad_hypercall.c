@@ -1,7 +1,7 @@
 /* A hostile guest: issues raw skiff hypercalls (MMIO stores, reachable from ring 3) with bad
  * arguments, bypassing the libOS. Bad buffers must come back as -EFAULT; a request the VMM cannot
  * even read, or an unknown hypercall number, must stop the VM with a clear error.
- * usage: bad_hypercall buffer|length|path|request|number|fuzz SEED */
+ * usage: bad_hypercall buffer|length|path|ring0|request|number */
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -56,6 +56,15 @@ int main(int argc, char** argv) {
         bad |= expect("close of a handle never opened", hc(SKIFF_HC_CLOSE, &c), -EBADF);
         struct skiff_hc_handle c2 = {0, 1};
         bad |= expect("close of the VMM's stdout", hc(SKIFF_HC_CLOSE, &c2), -EBADF);
+    } else if (!strcmp(mode, "ring0")) {
+        /* Rewrite the libOS's ring-0 fault stubs (found through its header): must fault. */
+        const struct skiff_libos_header* h = (const struct skiff_libos_header*)(uintptr_t)SKIFF_LIBOS_ADDR;
+        volatile uint8_t* stub = (volatile uint8_t*)(uintptr_t)h->fault_stubs;
+        printf("stubs at %p\n", (void*)stub);
+        fflush(stdout);
+        stub[0] = 0x90;
+        printf("rewrote ring-0 code\n");
+        return 1;
     } else if (!strcmp(mode, "request")) {
         /* The request pointer itself lies outside guest RAM: the VM must stop. */
         __asm__ volatile("movq %0, (%1)" : : "r"(0xfff0000000ull), "r"(SKIFF_HC_MMIO_BASE + 8ull * SKIFF_HC_WRITE) : "memory");

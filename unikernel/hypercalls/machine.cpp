@@ -2,6 +2,7 @@
 // randomness for getrandom and AT_RANDOM-style needs.
 #include <sys/random.h>
 
+#include <algorithm>
 #include <cerrno>
 
 #include "hypercalls/core.hpp"
@@ -33,9 +34,12 @@ int64_t hc_random(Guest& g, void* r) {
     auto* req = static_cast<skiff_hc_range*>(r);
     uint8_t* buf = guest_buffer(g, req->addr, req->len);
     if (!buf) return -EFAULT;
+    // At most 1 MiB per call (a short count, as Linux's getrandom gives for large requests), so
+    // one hypercall cannot keep the VMM busy for long.
+    const uint64_t len = std::min<uint64_t>(req->len, 1u << 20);
     uint64_t done = 0;
-    while (done < req->len) {
-        ssize_t n = getrandom(buf + done, req->len - done, 0);
+    while (done < len) {
+        ssize_t n = getrandom(buf + done, len - done, 0);
         if (n < 0) {
             if (errno == EINTR) continue;
             return -errno;

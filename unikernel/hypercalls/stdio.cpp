@@ -17,9 +17,9 @@ int64_t hc_read(Guest& g, void* r) {
     if (fd < 0) return -EBADF;
     uint8_t* buf = guest_buffer(g, req->buf, req->len);
     if (!buf) return -EFAULT;
-    ssize_t n;
-    do n = ::read(fd, buf, req->len);
-    while (n < 0 && errno == EINTR);
+    // No retry on EINTR: a signal for the app interrupted a blocking read (stdin, a pipe), and the
+    // libOS must get to deliver it, as the kernel would.
+    const ssize_t n = ::read(fd, buf, req->len);
     return n < 0 ? -errno : n;
 }
 
@@ -29,9 +29,7 @@ int64_t hc_write(Guest& g, void* r) {
     if (fd < 0) return -EBADF;
     const uint8_t* buf = guest_buffer(g, req->buf, req->len);
     if (!buf) return -EFAULT;
-    ssize_t n;
-    do n = ::write(fd, buf, req->len);
-    while (n < 0 && errno == EINTR);
+    const ssize_t n = ::write(fd, buf, req->len); // EINTR goes to the app, as for read
     return n < 0 ? -errno : n;
 }
 

@@ -1,9 +1,14 @@
 #include "kvm/kvm_vm.hpp"
 
+#include <cpuid.h>
 #include <fcntl.h>
+#include <sys/utsname.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <unistd.h>
+
+#include <cstdio>
+#include <cstring>
 
 namespace skiff::vmm {
 
@@ -31,6 +36,7 @@ Result<KvmVm> KvmVm::create(int kvm_fd, const GuestMemory& mem) {
     v.kvm_ = kvm_fd >= 0 ? kvm_fd : open("/dev/kvm", O_RDWR | O_CLOEXEC);
     if (v.kvm_ < 0) return errno_error("open /dev/kvm");
     int version = ioctl(v.kvm_, KVM_GET_API_VERSION, 0);
+    if (version < 0) return errno_error("KVM_GET_API_VERSION on the /dev/kvm fd");
     if (version != KVM_API_VERSION)
         return Error{"/dev/kvm: API version " + std::to_string(version) + ", need 12"};
     v.vm_ = ioctl(v.kvm_, KVM_CREATE_VM, 0);
@@ -55,8 +61,61 @@ Result<KvmVm> KvmVm::create(int kvm_fd, const GuestMemory& mem) {
     return v;
 }
 
-Result<const std::vector<kvm_cpuid_entry2>*> KvmVm::supported_cpuid() {
+namespace {
+
+// What the cached table depends on: the kernel (its KVM) and the CPU.
+struct CpuidCacheHeader {
+    char magic[8];
+    char release[65];
+    char pad[7];
+    uint32_t signature[4]; // host CPUID leaf 0 ebx/edx/ecx and leaf 1 eax
+    uint32_t nent;
+    uint32_t pad2;
+};
+
+CpuidCacheHeader cache_header(uint32_t nent) {
+    CpuidCacheHeader h{};
+    std::memcpy(h.magic, "SKCPUID1", 8);
+    utsname u{};
+    uname(&u);
+    std::memcpy(h.release, u.release, sizeof h.release);
+    unsigned a, b, c, d;
+    __cpuid(0, a, b, c, d);
+    h.signature[0] = b, h.signature[1] = d, h.signature[2] = c;
+    __cpuid(1, a, b, c, d);
+    h.signature[3] = a;
+    h.nent = nent;
+    return h;
+}
+
+bool read_cache(int fd, std::vector<kvm_cpuid_entry2>& out) {
+    CpuidCacheHeader h{};
+    if (pread(fd, &h, sizeof h, 0) != static_cast<ssize_t>(sizeof h) || h.nent == 0 || h.nent > 4096)
+        return false;
+    const CpuidCacheHeader want = cache_header(h.nent);
+    if (std::memcmp(&h, &want, sizeof h) != 0) return false;
+    out.resize(h.nent);
+    const ssize_t bytes = static_cast<ssize_t>(h.nent * sizeof(kvm_cpuid_entry2));
+    if (pread(fd, out.data(), static_cast<size_t>(bytes), sizeof h) == bytes) return true;
+    out.clear();
+    return false;
+}
+
+// One pwrite of header and table: a concurrent reader sees the old or the new file, or a
+// mismatch it rejects.
+void write_cache(int fd, const std::vector<kvm_cpuid_entry2>& t) {
+    const CpuidCacheHeader h = cache_header(static_cast<uint32_t>(t.size()));
+    std::vector<uint8_t> buf(sizeof h + t.size() * sizeof t[0]);
+    std::memcpy(buf.data(), &h, sizeof h);
+    std::memcpy(buf.data() + sizeof h, t.data(), t.size() * sizeof t[0]);
+    (void)!pwrite(fd, buf.data(), buf.size(), 0);
+}
+
+} // namespace
+
+Result<const std::vector<kvm_cpuid_entry2>*> KvmVm::supported_cpuid(int cache_fd) {
     if (!cpuid_.empty()) return &cpuid_;
+    if (cache_fd >= 0 && read_cache(cache_fd, cpuid_)) return &cpuid_;
     // 75 entries here; the kernel answers E2BIG when the buffer is short, so grow and retry.
     for (uint32_t n = 128; n <= 4096; n *= 2) {
         std::vector<uint8_t> buf(sizeof(kvm_cpuid2) + n * sizeof(kvm_cpuid_entry2));
@@ -64,6 +123,7 @@ Result<const std::vector<kvm_cpuid_entry2>*> KvmVm::supported_cpuid() {
         c->nent = n;
         if (ioctl(kvm_, KVM_GET_SUPPORTED_CPUID, c) == 0) {
             cpuid_.assign(c->entries, c->entries + c->nent);
+            if (cache_fd >= 0) write_cache(cache_fd, cpuid_);
             return &cpuid_;
         }
         if (errno != E2BIG) return errno_error("KVM_GET_SUPPORTED_CPUID");

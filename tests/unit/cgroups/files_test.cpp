@@ -182,7 +182,7 @@ TEST_CASE("v2 files: io.weight and io.max lines") {
     CHECK(t.get("pod/c1/io.bfq.weight") == "300");
 }
 
-TEST_CASE("v2 files: errors name the field; a failed create removes what it made") {
+TEST_CASE("v2 files: errors name the field, a failed create removes what it made") {
     Tree t = v2_tree();
     t.set("pod/c1/cgroup.controllers", "cpu memory pids"); // no hugetlb, io, cpuset
     oci::Resources r;
@@ -277,4 +277,74 @@ TEST_CASE("v1 files: net_cls, net_prio, rdma, blkio weights and throttles") {
     REQUIRE(dc.ok());
     CHECK(t.get("devices/c2/devices.deny") == "a");
     CHECK(t.get("devices/c2/devices.allow") == "b *:* m"); // after "c *:* m"
+}
+
+TEST_CASE("v2 files: stats read memory, swap, io.stat, pids, hugetlb in runc's layout") {
+    Tree t = v2_tree();
+    auto cg = create_ok(tree_opts(t, Mode::V2, "/pod/c1"), oci::Resources{});
+    t.set("pod/c1/cpu.stat", "usage_usec 1500\nuser_usec 1000\nsystem_usec 500\nnr_periods 7\n"
+                             "nr_throttled 2\nthrottled_usec 30\n");
+    t.set("pod/c1/memory.current", "4096000");
+    t.set("pod/c1/memory.max", "8192000");
+    t.set("pod/c1/memory.peak", "5000000");
+    t.set("pod/c1/memory.events", "low 0\nhigh 0\nmax 3\noom 1\noom_kill 1\n");
+    t.set("pod/c1/memory.swap.current", "1000");
+    t.set("pod/c1/memory.swap.max", "max");
+    t.set("pod/c1/memory.stat", "anon 100\nfile 2000\n");
+    t.set("pod/c1/io.stat", "8:0 rbytes=10 wbytes=20 rios=1 wios=2 dbytes=0 dios=0\n"
+                            "259:1 rbytes=30 wbytes=40 rios=3 wios=4 dbytes=0 dios=0\n");
+    t.set("pod/c1/pids.current", "3");
+    t.set("pod/c1/pids.max", "max");
+    t.set("pod/c1/hugetlb.2MB.current", "2097152");
+    t.set("pod/c1/hugetlb.2MB.max", "4194304");
+    t.set("pod/c1/hugetlb.2MB.events", "max 5\n");
+    auto s = cg->stats();
+    REQUIRE(s.ok());
+    CHECK(s->cpu_usage.total == 1500000);
+    CHECK(s->cpu_usage.user == 1000000);
+    CHECK(s->cpu_usage.kernel == 500000);
+    CHECK(s->cpu_throttling.periods == 7);
+    CHECK(s->cpu_throttling.throttled_periods == 2);
+    CHECK(s->cpu_throttling.throttled_time == 30000);
+    CHECK(s->memory.usage == 4096000);
+    CHECK(s->memory.limit == 8192000);
+    CHECK(s->memory.max == 5000000);
+    CHECK(s->memory.failcnt == 3);
+    CHECK(s->swap.usage == 4097000); // memory + swap, as v1's memsw
+    CHECK(s->swap.limit == UINT64_MAX);
+    CHECK(s->memory_cache == 2000);
+    CHECK(s->memory_raw["anon"] == 100);
+    REQUIRE(s->io_service_bytes.size() == 4);
+    CHECK(s->io_service_bytes[2].major == 259);
+    CHECK(s->io_service_bytes[2].minor == 1);
+    CHECK(s->io_service_bytes[2].op == "Read");
+    CHECK(s->io_service_bytes[2].value == 30);
+    REQUIRE(s->io_serviced.size() == 4);
+    CHECK(s->io_serviced[3].op == "Write");
+    CHECK(s->io_serviced[3].value == 4);
+    CHECK(s->pids_current == 3);
+    CHECK(s->pids_limit == 0); // runc: 0 = unlimited
+    CHECK(s->hugetlb["2MB"].usage == 2097152);
+    CHECK(s->hugetlb["2MB"].limit == 4194304);
+    CHECK(s->hugetlb["2MB"].failcnt == 5);
+    CHECK(s->hugetlb.size() == 1); // hugetlb.2MB.rsvd.max is not a page size
+    t.set("pod/c1/memory.events", "oom_kill 2\n");
+    CHECK(*cg->oom_killed());
+}
+
+TEST_CASE("v1 files: blkio stats prefer the recursive CFQ/BFQ files, skip Total lines") {
+    Tree t;
+    t.dir("blkio/c1", {"cgroup.procs"});
+    t.set("blkio/c1/blkio.bfq.io_service_bytes_recursive",
+          "254:0 Read 4096\n254:0 Write 8192\n254:0 Sync 0\nTotal 12288\n");
+    t.set("blkio/c1/blkio.bfq.io_serviced_recursive", "254:0 Read 1\n254:0 Write 2\nTotal 3\n");
+    t.set("blkio/c1/blkio.throttle.io_service_bytes_recursive", "254:0 Read 1\nTotal 1\n");
+    auto cg = create_ok(tree_opts(t, Mode::V1, "/c1"), oci::Resources{});
+    auto s = cg->stats();
+    REQUIRE(s.ok());
+    REQUIRE(s->io_service_bytes.size() == 3);
+    CHECK(s->io_service_bytes[1].op == "Write");
+    CHECK(s->io_service_bytes[1].value == 8192);
+    REQUIRE(s->io_serviced.size() == 2);
+    CHECK(s->io_serviced[0].value == 1);
 }

@@ -64,7 +64,7 @@ Guard make(const Options& o, const oci::Resources* r) {
 
 } // namespace
 
-TEST_CASE("v1: limits are written and read back; update changes them") {
+TEST_CASE("v1: limits are written and read back, update changes them") {
     CG_NEED_V1();
     oci::Resources r;
     r.memory = oci::Memory{};
@@ -81,7 +81,27 @@ TEST_CASE("v1: limits are written and read back; update changes them") {
     r.cpu->idle = false;
     r.cpu->cpus = "0";
     r.cpu->mems = "0";
+    r.cpu->realtime_period = 1000000;
+    r.cpu->realtime_runtime = 10000;
+    r.memory->disable_oom_killer = true;
     r.pids = oci::Pids{100};
+    // A throttle on the first whole disk of this machine (vda 254:0 here).
+    std::string disk;
+    {
+        std::istringstream parts(cgtest::slurp("/proc/partitions"));
+        std::string line;
+        while (std::getline(parts, line)) {
+            std::istringstream f(line);
+            long major = -1, minor = -1;
+            if (f >> major >> minor && minor == 0) {
+                disk = std::to_string(major) + ":0";
+                r.block_io = oci::BlockIO{};
+                r.block_io->throttle_read_bps_device = {{major, 0, 1048576}};
+                r.block_io->throttle_write_iops_device = {{major, 0, 500}};
+                break;
+            }
+        }
+    }
     auto g = make(v1_opts("limits"), &r);
     auto d = v1_dirs(*g.cg);
     CHECK(cgtest::slurp(d["memory"] + "/memory.limit_in_bytes") == std::to_string(64 << 20));
@@ -94,6 +114,14 @@ TEST_CASE("v1: limits are written and read back; update changes them") {
     CHECK(cgtest::slurp(d["cpu"] + "/cpu.cfs_burst_us") == "1000");
     CHECK(cgtest::slurp(d["cpuset"] + "/cpuset.cpus") == "0");
     CHECK(cgtest::slurp(d["pids"] + "/pids.max") == "100");
+    CHECK(cgtest::slurp(d["cpu"] + "/cpu.rt_period_us") == "1000000");
+    CHECK(cgtest::slurp(d["cpu"] + "/cpu.rt_runtime_us") == "10000");
+    CHECK_THAT(cgtest::slurp(d["memory"] + "/memory.oom_control"),
+               Catch::Contains("oom_kill_disable 1"));
+    if (!disk.empty()) {
+        CHECK(cgtest::slurp(d["blkio"] + "/blkio.throttle.read_bps_device") == disk + " 1048576");
+        CHECK(cgtest::slurp(d["blkio"] + "/blkio.throttle.write_iops_device") == disk + " 500");
+    }
 
     // Growing memory above the current memsw must raise memsw first.
     oci::Resources u;
@@ -187,7 +215,7 @@ TEST_CASE("v1: the pids limit makes fork fail inside the cgroup") {
     CHECK(s->pids_limit == 1);
 }
 
-TEST_CASE("v1: freeze stops a busy child, thaw resumes it; pids() lists it; stats count it") {
+TEST_CASE("v1: freeze stops a busy child, thaw resumes it, pids() lists it, stats count it") {
     CG_NEED_V1();
     auto g = make(v1_opts("freeze"), nullptr);
     Child c(cgtest::busy_loop);
@@ -266,7 +294,7 @@ TEST_CASE("v1: kill_all with SIGTERM reaches every process and thaws the contain
     CHECK_FALSE(*g->frozen());
 }
 
-TEST_CASE("v1: destroy removes every directory; save/load reattaches") {
+TEST_CASE("v1: destroy removes every directory, save/load reattaches") {
     CG_NEED_V1();
     auto g = make(v1_opts("destroy"), nullptr);
     std::string saved = g->save();
@@ -410,4 +438,46 @@ TEST_CASE("hybrid: hugetlb lives in the cgroup2 part, processes join both parts"
     REQUIRE(s.ok());
     REQUIRE(s->hugetlb.count("2MB"));
     CHECK(s->hugetlb["2MB"].limit == (4u << 20));
+}
+
+TEST_CASE("hybrid: a process joins every hierarchy itself with enter(0)") {
+    CG_NEED_V1();
+    auto g = make(v1_opts("self"), nullptr);
+    Cgroup* cg = g.cg.get();
+    Child c([cg] {
+        if (!cg->enter(0).ok()) return 1;
+        for (;;) ::pause();
+        return 0;
+    });
+    c.go();
+    std::vector<pid_t> seen;
+    for (int i = 0; i < 200 && seen.empty(); ++i) {
+        cgtest::sleep_ms(10);
+        seen = *g->pids();
+    }
+    REQUIRE(seen.size() == 1);
+    CHECK(seen[0] == c.pid);
+    for (const auto& [ctrl, dir] : v1_dirs(*g.cg))
+        CHECK(cgtest::slurp(dir + "/cgroup.procs") == std::to_string(c.pid));
+    if (!g->unified_path().empty())
+        CHECK(cgtest::slurp(g->unified_path() + "/cgroup.procs") == std::to_string(c.pid));
+}
+
+TEST_CASE("hybrid: a systemd slice:prefix:name path makes the slice and scope, destroy removes both") {
+    CG_NEED_V1();
+    Options o;
+    o.container_id = cgtest::unique_name("sd");
+    std::string slice = "skifftest-" + std::to_string(::getpid()) + ".slice";
+    o.systemd = true;
+    o.cgroups_path = slice + ":skiff:" + o.container_id;
+    auto g = make(o, nullptr); // no process joins: nothing leaves this process's own cgroups
+    auto d = v1_dirs(*g.cg);
+    const std::string scope = "/skifftest.slice/" + slice + "/skiff-" + o.container_id + ".scope";
+    CHECK(d["cpu"] == "/sys/fs/cgroup/cpu" + scope);
+    CHECK(d["name=systemd"] == "/sys/fs/cgroup/systemd" + scope);
+    CHECK(g->unified_path() == "/sys/fs/cgroup/unified" + scope);
+    REQUIRE(g->destroy().ok());
+    CHECK_FALSE(cgtest::exists("/sys/fs/cgroup/cpu/skifftest.slice"));
+    CHECK_FALSE(cgtest::exists("/sys/fs/cgroup/unified/skifftest.slice"));
+    g.cg.reset();
 }

@@ -148,7 +148,7 @@ TEST_CASE("v2 (real mount): nested descendants are listed and removed leaf-first
     g.cg.reset();
 }
 
-TEST_CASE("v2 (real mount): hugetlb limits; controllers absent here are clear errors") {
+TEST_CASE("v2 (real mount): hugetlb limits, controllers absent here are clear errors") {
     CG_NEED_V2();
     std::string avail = cgtest::slurp(root + "/cgroup.controllers");
     if (avail.find("hugetlb") == std::string::npos) {

@@ -65,12 +65,14 @@ TEST_CASE("load an OCI layout: names from annotations or the given name") {
     m.annotations[kRefNameAnnotation] = "1.0";
     l.index({m});
 
-    auto noname = load_image(store, l.dir);
+    auto noname = load_oci_layout(store, l.dir);
     REQUIRE_FALSE(noname.ok());
     CHECK(noname.error().message == l.dir + ": index.json: manifests[0]: the image has only the tag "
                                             "\"1.0\"; give a repository name to load it as");
     CHECK(blob_count(t / "store") == 0);
 
+    // load_image names it after the directory.
+    CHECK(load_image(store, l.dir).value()[0].reference == "docker.io/library/layout:1.0");
     auto r = load_image(store, l.dir, {.name = "busybox"});
     REQUIRE(r.ok());
     REQUIRE(r->size() == 1);

@@ -1,6 +1,7 @@
 #include "helpers.hpp"
 
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <sys/sysmacros.h>
 #include <sys/xattr.h>
 
@@ -216,4 +217,39 @@ TEST_CASE("ensure_layers unpacks each layer once and checks its diff id") {
                                    ", image config says " + bad.config.diff_ids[0]);
     CHECK_FALSE(store.has_layer(bad.config.diff_ids[0]));
     CHECK(empty_dir(t / "tmp"));
+}
+
+TEST_CASE("two processes unpacking the same layer both succeed, one copy stays") {
+    if (!testutil::is_root()) {
+        WARN("skipped: needs root");
+        return;
+    }
+    TempDir t;
+    std::vector<Entry> big;
+    for (int i = 0; i < 300; ++i) big.push_back({"d/f" + std::to_string(i), 'f', std::string(1000, 'a' + i % 26)});
+    std::string md;
+    {
+        auto store = Store::open(t.path).value();
+        md = testutil::add_image(store, "a", {big});
+    }
+    std::vector<pid_t> kids;
+    for (int k = 0; k < 2; ++k) {
+        pid_t pid = ::fork();
+        if (pid == 0) {
+            auto s = Store::open(t.path).value();
+            auto img = s.image(md);
+            _exit(img && ensure_layers(s, *img) ? 0 : 1);
+        }
+        kids.push_back(pid);
+    }
+    for (pid_t p : kids) {
+        int status;
+        ::waitpid(p, &status, 0);
+        CHECK((WIFEXITED(status) && WEXITSTATUS(status) == 0));
+    }
+    auto store = Store::open(t.path).value();
+    auto img = store.image(md).value();
+    CHECK(testutil::slurp(store.layer_path(img.config.diff_ids[0]) + "/d/f27") == std::string(1000, 'b'));
+    CHECK(empty_dir(t / "tmp"));
+    CHECK(std::system(("test $(ls " + t.path + "/layers | wc -l) = 1").c_str()) == 0);
 }

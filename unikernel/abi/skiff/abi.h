@@ -175,6 +175,7 @@ struct skiff_libos_header {
     uint64_t syscall_entry; /* ring-0 LSTAR target */
     uint64_t fault_stubs;   /* ring-0 IDT stubs for vectors 0..31 */
     uint64_t fault_stub_size;
+    uint64_t signal_entry;  /* ring-3 entry when the VMM interrupts the app for a signal */
 };
 
 #define SKIFF_BOOT_MAGIC 0x544f4f42u /* "BOOT" */
@@ -195,6 +196,18 @@ struct skiff_boot_info {
     char hostname[65];
     char exe[255];       /* absolute path of the app, for /proc/self/exe */
     char cwd[256];
+    /* Signals the VMM received for the app (bit sig-1), written only while the vCPU is stopped;
+     * the libOS takes them at its next syscall exit or at signal_entry. */
+    uint64_t pending_signals;
+    /* A fault in the app the VMM diverted to signal_entry: the signal (0: none) and address. */
+    uint32_t fault_signal;
+    uint32_t fault_code;   /* si_code: SEGV_MAPERR, ILL_ILLOPN, FPE_INTDIV, ... */
+    uint64_t fault_addr;
+    /* The app's registers when the VMM diverted it to signal_entry. */
+    struct skiff_regs {
+        uint64_t rax, rbx, rcx, rdx, rsi, rdi, rbp, rsp;
+        uint64_t r8, r9, r10, r11, r12, r13, r14, r15, rip, rflags;
+    } interrupted;
 };
 
 #define SKIFF_STATIC_ASSERT(c, m) _Static_assert(c, m)
@@ -216,8 +229,8 @@ SKIFF_STATIC_ASSERT(sizeof(struct skiff_hc_clock) == 32, "skiff_hc_clock layout"
 SKIFF_STATIC_ASSERT(sizeof(struct skiff_hc_value) == 16, "skiff_hc_value layout");
 SKIFF_STATIC_ASSERT(sizeof(struct skiff_hc_range) == 24, "skiff_hc_range layout");
 SKIFF_STATIC_ASSERT(sizeof(struct skiff_hc_tty) == 32, "skiff_hc_tty layout");
-SKIFF_STATIC_ASSERT(sizeof(struct skiff_libos_header) == 72, "skiff_libos_header layout");
-SKIFF_STATIC_ASSERT(sizeof(struct skiff_boot_info) == 656, "skiff_boot_info layout");
+SKIFF_STATIC_ASSERT(sizeof(struct skiff_libos_header) == 80, "skiff_libos_header layout");
+SKIFF_STATIC_ASSERT(sizeof(struct skiff_boot_info) == 824, "skiff_boot_info layout");
 #endif /* __ASSEMBLER__ */
 
 #endif

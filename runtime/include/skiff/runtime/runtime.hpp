@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "skiff/oci/isolation.hpp"
 #include "skiff/oci/result.hpp"
 #include "skiff/oci/spec.hpp"
 #include "skiff/oci/state.hpp"
@@ -59,6 +60,7 @@ struct RunOptions {
     CreateOptions create;
     bool detach = false; // --detach
     bool keep = false;   // --keep
+    bool no_subreaper = false; // --no-subreaper
 };
 // `run`: create + start; in the foreground it forwards signals, proxies a terminal when the
 // process has one and no console socket is given, waits and deletes the container (unless
@@ -104,10 +106,10 @@ Result<oci::Process> container_process(const Context& ctx, const std::string& id
 // The OCI features document of this build (`features`).
 std::string features_json();
 
-// Isolation the annotation run.skiff.isolation selects; unknown values are an error naming it.
-enum class Isolation { Container, Vm };
-inline constexpr const char* kIsolationAnnotation = "run.skiff.isolation";
-Result<Isolation> isolation_of(const oci::Spec& spec);
+// Isolation the annotation run.skiff.isolation selects (oci/isolation.hpp); unknown values are
+// an error naming it.
+using oci::Isolation;
+using oci::kIsolationAnnotation;
 
 // Logging of the CLI (runc's --log, --log-format, --debug): errors and debug lines.
 enum class LogFormat { Text, Json };

@@ -30,7 +30,9 @@ struct LoadedImage {
     std::string manifest_digest;
 };
 
-// A directory is read as an OCI layout, a file as an archive (OCI or docker, detected).
+// A directory is read as an OCI layout, a file as an archive (OCI or docker, detected). Without
+// opts.name, the file's base name minus .tar/.tar.gz/.tgz/.tar.zst/.oci names images that carry
+// only a tag: build/images/busybox (ref.name "latest") loads as busybox:latest.
 Result<std::vector<LoadedImage>> load_image(Store& store, const std::string& path,
                                             const LoadOptions& opts = {});
 Result<std::vector<LoadedImage>> load_oci_layout(Store& store, const std::string& dir,

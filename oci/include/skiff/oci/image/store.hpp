@@ -4,7 +4,10 @@
 //   layers/<hex of diffid> each layer unpacked once, shared by every image and container
 //   containers/<id>/       a container's rootfs (overlay upper/work, mount point) and bundle
 //   tmp/                   partial writes; a crash leaves files here, never in blobs/ or layers/
-//   lock                   flock'ed: shared by readers, exclusive by writers and gc
+//   lock                   flock'ed shared by every user of the store, exclusive by gc and by
+//                          loads (so a failed load can take back the blobs it added)
+//   index.lock             flock'ed exclusive around each read-modify-write of index.json
+// Blobs and layers land by rename, so concurrent writers of the same content are harmless.
 #pragma once
 
 #include <cstdint>
@@ -84,6 +87,9 @@ public:
                                  bool* added = nullptr);
     Result<std::string> put_blob_file(const std::string& path, const std::string& expected = "",
                                       int64_t expected_size = -1, bool* added = nullptr);
+    // Moves a finished download (a file under tmp_dir()) into blobs/ after checking its digest
+    // and size; the file is gone afterwards either way.
+    Result<void> adopt_blob(const std::string& tmp_path, const std::string& digest, int64_t size);
     Result<void> remove_blob(const std::string& digest);
 
     // ---- references ----
@@ -114,13 +120,17 @@ public:
     std::string containers_dir() const { return root_ + "/containers"; }
 
 private:
-    Store(std::string root, int lock_fd) : root_(std::move(root)), lock_fd_(lock_fd) {}
+    Store(std::string root, int lock_fd, int index_lock_fd)
+        : root_(std::move(root)), lock_fd_(lock_fd), index_lock_fd_(index_lock_fd) {}
+    Result<void> update_index(
+        const std::function<Result<void>(std::map<std::string, std::string>&)>& change);
     Result<std::map<std::string, std::string>> read_index();
     Result<void> write_index(const std::map<std::string, std::string>& refs);
     void unlock_to(bool prev_exclusive);
 
     std::string root_;
     int lock_fd_ = -1;
+    int index_lock_fd_ = -1;
     int lock_depth_ = 0;
     bool lock_exclusive_ = false;
 };

@@ -1,0 +1,80 @@
+// OCI bundles made from images the way docker makes containers: the command from Entrypoint/Cmd
+// and their overrides, Env merged with the user's, WorkingDir, User resolved in the image's own
+// /etc/passwd and /etc/group, docker's default capability set, the isolation annotation, and the
+// image's ExposedPorts/Volumes/StopSignal recorded as annotations. The bundle directory is the
+// container's directory in the store: config.json next to the overlay-mounted rootfs.
+//
+// Not yet: docker's default seccomp profile (the spec carries none), /etc/hosts, /etc/hostname
+// and /etc/resolv.conf bind mounts (they come with networking), anonymous volumes for Volumes.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "skiff/oci/image/store.hpp"
+#include "skiff/oci/image/unpack.hpp"
+#include "skiff/oci/result.hpp"
+#include "skiff/oci/spec.hpp"
+
+namespace skiff::image {
+
+// Annotations the bundle carries (besides run.skiff.isolation).
+inline constexpr const char* kImageAnnotation = "run.skiff.image";               // reference
+inline constexpr const char* kImageDigestAnnotation = "run.skiff.image.digest";  // manifest
+inline constexpr const char* kExposedPortsAnnotation = "run.skiff.exposed-ports"; // "80/tcp,53/udp"
+inline constexpr const char* kVolumesAnnotation = "run.skiff.volumes";           // "/data,/logs"
+inline constexpr const char* kStopSignalAnnotation = "run.skiff.stop-signal";    // "SIGQUIT"
+
+// docker's default capability set.
+const std::vector<std::string>& default_capabilities();
+
+struct RunOptions {
+    std::string image_name;                        // recorded in kImageAnnotation
+    std::optional<std::string> entrypoint;         // --entrypoint; "" clears the image's
+    std::vector<std::string> args;                 // after the image name; replace Cmd
+    std::vector<std::string> env;                  // -e / --env-file, "KEY=value"
+    std::string workdir;                           // -w, absolute
+    std::string user;                              // -u: name|uid[:group|gid]
+    std::string hostname;                          // default: the container id's first 12
+    bool tty = false;                              // -t
+    bool read_only = false;                        // --read-only
+    std::string isolation = "container";           // --isolation container|vm
+    std::map<std::string, std::string> annotations; // extra, override the defaults above
+};
+
+struct ResolvedUser {
+    uint32_t uid = 0;
+    uint32_t gid = 0;
+    std::vector<uint32_t> additional_gids;
+    std::string name; // empty when the uid has no passwd entry
+    std::string home; // "/" when unknown
+};
+
+// Resolves -u / the image's User against rootfs/etc/passwd and rootfs/etc/group, read with
+// every symlink resolved inside rootfs. Errors as docker's: "unable to find user app: no
+// matching entries in passwd file".
+Result<ResolvedUser> resolve_user(const std::string& rootfs, const std::string& user);
+
+// The container's spec: runc's defaults (oci::default_spec) changed the way docker's differ,
+// plus the image config and the run options. rootfs is read for /etc/passwd and /etc/group.
+Result<oci::Spec> make_spec(const Image& image, const std::string& id, const std::string& rootfs,
+                            const RunOptions& opts);
+
+struct Bundle {
+    std::string dir; // <store>/containers/<id>, holds config.json
+    ContainerRootfs rootfs;
+    oci::Spec spec;
+};
+
+// Unpacks what is missing, makes the rootfs (overlay, or copy), creates WorkingDir in it,
+// writes config.json. On error nothing of the container is left.
+Result<Bundle> create_bundle(Store& store, const Image& image, const std::string& id,
+                             const RunOptions& opts, const RootfsOptions& rootfs_opts = {});
+
+// Writes spec as dir/config.json (temp file + fsync + rename).
+Result<void> write_config(const std::string& dir, const oci::Spec& spec);
+
+} // namespace skiff::image

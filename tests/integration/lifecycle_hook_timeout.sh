@@ -1,0 +1,16 @@
+#!/bin/bash
+# A hook that runs past its timeout is killed and fails create; nothing is left behind (the
+# hook process included).
+source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/runtime_lib.bash"
+
+B="$SKIFF_TMP/bundle"
+make_bundle "$B" true
+edit_config "$B" '.hooks.prestart=[{"path":"/bin/sleep","args":["sleep","30"],"timeout":1}]'
+id=$(new_id hooktimeout)
+start=$(date +%s)
+expect_fail "hook ran past specified timeout of 1.0s" rt create --bundle "$B" "$id"
+[ $(( $(date +%s) - start )) -lt 10 ] || fail "timeout not honoured"
+assert_nothing_left "$id" "$B"
+! pgrep -f "sleep 30" >/dev/null || fail "hook process left running"
+echo "PASS: lifecycle_hook_timeout"
