@@ -33,7 +33,8 @@ std::vector<std::string> split(const std::string& s, char sep) {
     std::vector<std::string> out;
     std::string cur;
     std::istringstream in(s);
-    while (std::getline(in, cur, sep)) out.push_back(cur);
+    while (std::getline(in, cur, sep))
+        out.push_back(cur);
     return out;
 }
 
@@ -103,7 +104,8 @@ bool has_all(const std::string& super_options, const std::string& controllers) {
     auto have = split(super_options, ',');
     for (const auto& c : split(controllers, ',')) {
         bool found = false;
-        for (const auto& h : have) found = found || h == c;
+        for (const auto& h : have)
+            found = found || h == c;
         if (!found) return false;
     }
     return true;
@@ -156,8 +158,9 @@ Result<void> mount_cgroup(const MountContext& ctx, const oci::Mount&, const Moun
     for (const auto& h : hierarchies) {
         const CgroupMount* cm = nullptr;
         for (const auto& c : mounts) {
-            if (h.controllers.empty() ? c.fstype == "cgroup2"
-                                      : c.fstype == "cgroup" && has_all(c.super_options, h.controllers)) {
+            if (h.controllers.empty()
+                    ? c.fstype == "cgroup2"
+                    : c.fstype == "cgroup" && has_all(c.super_options, h.controllers)) {
                 cm = &c;
                 break;
             }
@@ -170,8 +173,8 @@ Result<void> mount_cgroup(const MountContext& ctx, const oci::Mount&, const Moun
         if (ctx.cgroupns) {
             // The cgroup namespace's root is the container's cgroup: a fresh mount shows it.
             const char* type = cm->fstype.c_str();
-            std::string data = h.controllers.rfind("name=", 0) == 0 ? "none," + h.controllers
-                                                                   : h.controllers;
+            std::string data =
+                h.controllers.rfind("name=", 0) == 0 ? "none," + h.controllers : h.controllers;
             if (mount("cgroup", sub.c_str(), type, flags & ~MS_RDONLY,
                       h.controllers.empty() ? nullptr : data.c_str()) < 0)
                 return sys_error(what + ": mount " + cm->fstype + " " + name);

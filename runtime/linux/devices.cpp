@@ -30,10 +30,14 @@ Result<Node> node_from_spec(const oci::Device& d, size_t i) {
         return Error{field + ".path: must be an absolute path, got \"" + d.path + "\""};
     n.path = clean_path(d.path);
     if (n.path == "/") return Error{field + ".path: cannot create a device over the root"};
-    if (d.type == "c" || d.type == "u") n.type = S_IFCHR;
-    else if (d.type == "b") n.type = S_IFBLK;
-    else if (d.type == "p") n.type = S_IFIFO;
-    else return Error{field + ".type: unknown device type \"" + d.type + "\""};
+    if (d.type == "c" || d.type == "u")
+        n.type = S_IFCHR;
+    else if (d.type == "b")
+        n.type = S_IFBLK;
+    else if (d.type == "p")
+        n.type = S_IFIFO;
+    else
+        return Error{field + ".type: unknown device type \"" + d.type + "\""};
     if (d.major < 0 || d.minor < 0 || d.major > 0xfff || d.minor > 0xfffff)
         return Error{field + ": major/minor out of range"};
     n.major = static_cast<unsigned>(d.major);
@@ -78,7 +82,7 @@ bool needs_dev_setup(const oci::Spec& spec) {
     return true;
 }
 
-Result<void> create_dev(const MountContext& ctx) {
+Result<void> create_dev(MountContext& ctx) {
     static const Node kDefaults[] = {
         {"/dev/null", S_IFCHR, 1, 3},    {"/dev/zero", S_IFCHR, 1, 5},
         {"/dev/full", S_IFCHR, 1, 7},    {"/dev/random", S_IFCHR, 1, 8},
@@ -87,16 +91,24 @@ Result<void> create_dev(const MountContext& ctx) {
     std::vector<Node> nodes;
     const std::vector<oci::Device> none;
     const auto& listed = ctx.spec.linux_ ? ctx.spec.linux_->devices : none;
-    for (size_t i = 0; i < listed.size(); i++) nodes.push_back(SKIFF_TRY(node_from_spec(listed[i], i)));
+    for (size_t i = 0; i < listed.size(); i++)
+        nodes.push_back(SKIFF_TRY(node_from_spec(listed[i], i)));
     std::vector<Node> all;
     for (const auto& d : kDefaults) {
         bool overridden = false;
-        for (const auto& n : nodes) overridden = overridden || n.path == d.path;
+        for (const auto& n : nodes)
+            overridden = overridden || n.path == d.path;
         if (!overridden) all.push_back(d);
     }
     all.insert(all.end(), nodes.begin(), nodes.end());
 
-    UniqueFd dev = SKIFF_TRY(mkdir_all_in_root(ctx.root, "/dev"));
+    // The /dev tmpfs this set-up mounted, or whatever /dev the image has.
+    UniqueFd dev;
+    auto fresh = ctx.fresh.find("/dev");
+    if (fresh != ctx.fresh.end())
+        dev = std::move(fresh->second.fd);
+    else
+        dev = SKIFF_TRY(mkdir_all_in_root(ctx.root, "/dev"));
     // mknod's modes are exact only without a umask.
     const mode_t old_umask = umask(0);
     Result<void> made = ok();
@@ -147,8 +159,8 @@ Result<void> bind_console(int root, const std::string& pty) {
     } else {
         console.reset(open("/dev/console", O_PATH | O_NOFOLLOW | O_CLOEXEC));
         if (!console && errno == ENOENT)
-            console.reset(open("/dev/console", O_CREAT | O_EXCL | O_NOFOLLOW | O_WRONLY | O_CLOEXEC,
-                               0666));
+            console.reset(
+                open("/dev/console", O_CREAT | O_EXCL | O_NOFOLLOW | O_WRONLY | O_CLOEXEC, 0666));
         if (!console) return sys_error("create /dev/console");
     }
     if (mount(pty.c_str(), proc_fd_path(console.get()).c_str(), nullptr, MS_BIND, nullptr) < 0)

@@ -15,7 +15,7 @@ bool needs_dev_setup(const oci::Spec& spec);
 // then every linux.devices entry: mknod, or a bind of the host's node where mknod is not
 // permitted (user namespaces); then /dev/ptmx -> pts/ptmx and the fd, stdin, stdout, stderr
 // (and core) symlinks.
-Result<void> create_dev(const MountContext& ctx);
+Result<void> create_dev(MountContext& ctx);
 
 // Binds the pty slave `pty` onto /dev/console, creating the file; `root` is the rootfs fd
 // before pivot_root, or AT_FDCWD-like -1 for the current root.

@@ -3,6 +3,7 @@
 #include "idmap.hpp"
 
 #include <fcntl.h>
+#include <sched.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -11,14 +12,20 @@
 #include "sys_error.hpp"
 #include "unique_fd.hpp"
 
+#ifndef CLONE_NEWTIME
+#define CLONE_NEWTIME 0x00000080
+#endif
+
 extern char** environ;
 
 namespace skiff::runtime::linux {
 
 namespace {
 
+// pid 0 means this process ("/proc/self"), whose number /proc may not know.
 Result<void> write_proc_file(pid_t pid, const char* name, const std::string& text) {
-    const std::string path = "/proc/" + std::to_string(pid) + "/" + name;
+    const std::string path =
+        (pid == 0 ? std::string("/proc/self") : "/proc/" + std::to_string(pid)) + "/" + name;
     UniqueFd fd(open(path.c_str(), O_WRONLY | O_CLOEXEC));
     if (!fd) return sys_error("open " + path);
     // These files take one write holding every line.
@@ -38,7 +45,8 @@ std::string map_text(const std::vector<oci::IdMapping>& maps) {
 
 // newuidmap/newgidmap PID ID HOSTID SIZE...: shadow's setuid helpers check /etc/subuid and
 // /etc/subgid, for unprivileged users mapping more than their own id.
-Result<void> run_map_helper(const char* helper, pid_t pid, const std::vector<oci::IdMapping>& maps) {
+Result<void> run_map_helper(const char* helper, pid_t pid,
+                            const std::vector<oci::IdMapping>& maps) {
     std::vector<std::string> args = {helper, std::to_string(pid)};
     for (const auto& m : maps) {
         args.push_back(std::to_string(m.container_id));
@@ -46,7 +54,8 @@ Result<void> run_map_helper(const char* helper, pid_t pid, const std::vector<oci
         args.push_back(std::to_string(m.size));
     }
     std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
+    for (auto& a : args)
+        argv.push_back(a.data());
     argv.push_back(nullptr);
     pid_t child;
     int err = posix_spawnp(&child, helper, nullptr, nullptr, argv.data(), environ);
@@ -83,8 +92,10 @@ Result<void> write_id_mappings_from_parent(pid_t pid, const oci::Linux& linux) {
             return Error{"linux.uidMappings: given, but the spec creates no user namespace"};
         return ok();
     }
-    if (linux.uid_mappings.empty()) return Error{"linux.uidMappings: required with a new user namespace"};
-    if (linux.gid_mappings.empty()) return Error{"linux.gidMappings: required with a new user namespace"};
+    if (linux.uid_mappings.empty())
+        return Error{"linux.uidMappings: required with a new user namespace"};
+    if (linux.gid_mappings.empty())
+        return Error{"linux.gidMappings: required with a new user namespace"};
     // An unprivileged writer must deny setgroups before gid_map; root keeps setgroups so the
     // container can set its supplementary groups. A helper (newgidmap) does this itself.
     const bool unprivileged = geteuid() != 0;
@@ -101,7 +112,7 @@ Result<void> write_id_mappings_from_parent(pid_t pid, const oci::Linux& linux) {
     return ok();
 }
 
-Result<void> write_time_offsets_from_parent(pid_t pid, const oci::Linux& linux) {
+static Result<void> write_time_offsets(pid_t pid, const oci::Linux& linux) {
     const auto* time = linux.find_namespace("time");
     if (!time || !time->path.empty()) {
         if (!linux.time_offsets.empty())
@@ -120,6 +131,38 @@ Result<void> write_time_offsets_from_parent(pid_t pid, const oci::Linux& linux) 
     if (text.empty()) return ok();
     auto written = write_proc_file(pid, "timens_offsets", text);
     if (!written) return std::move(written).error().wrap("linux.timeOffsets");
+    return ok();
+}
+
+Result<void> write_time_offsets_from_parent(pid_t pid, const oci::Linux& linux) {
+    if (pid <= 0) return Error{"write_time_offsets_from_parent: bad pid " + std::to_string(pid)};
+    return write_time_offsets(pid, linux);
+}
+
+Result<int> enter_time_namespace_for_clone(const oci::Linux& linux) {
+    const auto* time = linux.find_namespace("time");
+    if (!time || !time->path.empty()) {
+        if (!linux.time_offsets.empty())
+            return Error{"linux.timeOffsets: given, but the spec creates no time namespace"};
+        return -1;
+    }
+    UniqueFd saved(open("/proc/self/ns/time", O_RDONLY | O_CLOEXEC));
+    if (!saved) return sys_error("open /proc/self/ns/time");
+    if (unshare(CLONE_NEWTIME) < 0) return sys_error("unshare time namespace");
+    // /proc/self/timens_offsets is that of our time_for_children: the new namespace.
+    auto written = write_time_offsets(0, linux);
+    if (!written) {
+        (void)setns(saved.get(), CLONE_NEWTIME);
+        return std::move(written).error();
+    }
+    return saved.release();
+}
+
+Result<void> restore_time_namespace(int saved_fd) {
+    if (saved_fd < 0) return ok();
+    UniqueFd saved(saved_fd);
+    if (setns(saved.get(), CLONE_NEWTIME) < 0)
+        return sys_error("setns back to the runtime's time namespace");
     return ok();
 }
 

@@ -7,6 +7,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdlib>
+#include <cstring>
+
 #include "idmap.hpp"
 #include "safe_path.hpp"
 #include "sys_error.hpp"
@@ -16,11 +19,27 @@ namespace skiff::runtime::linux {
 namespace {
 
 int wait_for_pipe(void* arg) {
+    const int* ends = static_cast<int*>(arg);
+    close(ends[1]); // else this copy of the write end would keep the pipe open forever
     char c;
     // Returns when the creator closes its end: the namespace is then held by its fd.
-    while (read(*static_cast<int*>(arg), &c, 1) < 0 && errno == EINTR) {
+    while (read(ends[0], &c, 1) < 0 && errno == EINTR) {
     }
     return 0;
+}
+
+// The "Pid:" line of a pidfd's fdinfo: the process's number in the pid namespace of /proc.
+Result<pid_t> pid_in_proc(int pidfd) {
+    const std::string path = "/proc/self/fdinfo/" + std::to_string(pidfd);
+    UniqueFd fd(open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    if (!fd) return sys_error("open " + path);
+    char buf[512];
+    ssize_t n = read(fd.get(), buf, sizeof buf - 1);
+    if (n < 0) return sys_error("read " + path);
+    buf[n] = 0;
+    const char* line = strstr(buf, "\nPid:");
+    if (!line) return Error{path + ": no Pid line"};
+    return static_cast<pid_t>(atoi(line + 5));
 }
 
 } // namespace
@@ -31,20 +50,31 @@ Result<UniqueFd> userns_with_mappings(const std::vector<oci::IdMapping>& uids,
     if (pipe2(p, O_CLOEXEC) < 0) return sys_error("pipe for idmap user namespace");
     UniqueFd rd(p[0]), wr(p[1]);
     alignas(16) static char stack[16384];
-    int rfd = rd.get();
-    pid_t pid = clone(wait_for_pipe, stack + sizeof stack, CLONE_NEWUSER | SIGCHLD, &rfd);
+    int ends[2] = {rd.get(), wr.get()};
+    int pidfd = -1;
+    pid_t pid = clone(wait_for_pipe, stack + sizeof stack, CLONE_NEWUSER | CLONE_PIDFD | SIGCHLD,
+                      ends, &pidfd);
     if (pid < 0) return sys_error("clone user namespace for idmap");
+    UniqueFd pidfd_guard(pidfd);
     auto finish = [&]() {
         wr.reset();
         while (waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {
         }
     };
-    Result<void> written = write_id_maps(pid, uids, gids, /*deny_setgroups=*/false);
+    // In the container's init before pivot_root, /proc is still the host's and numbers
+    // processes in the host's pid namespace, not in ours: ask it for the helper's number.
+    auto proc_pid = pid_in_proc(pidfd);
+    if (!proc_pid) {
+        finish();
+        return std::move(proc_pid).error().wrap("idmap user namespace");
+    }
+    Result<void> written = write_id_maps(*proc_pid, uids, gids, /*deny_setgroups=*/false);
     if (!written) {
         finish();
         return std::move(written).error().wrap("idmap user namespace");
     }
-    int fd = open(("/proc/" + std::to_string(pid) + "/ns/user").c_str(), O_RDONLY | O_CLOEXEC);
+    int fd =
+        open(("/proc/" + std::to_string(*proc_pid) + "/ns/user").c_str(), O_RDONLY | O_CLOEXEC);
     int err = errno;
     finish();
     if (fd < 0) return sys_error("open idmap user namespace", err);
@@ -127,7 +157,8 @@ Result<std::map<size_t, int>> open_idmapped_mounts_from_parent(pid_t pid, const 
         made.emplace_back(i, SKIFF_TRY(make_idmapped_tree(m, *mo, source, userns.get(), what)));
     }
     std::map<size_t, int> out;
-    for (auto& [i, fd] : made) out[i] = fd.release();
+    for (auto& [i, fd] : made)
+        out[i] = fd.release();
     return out;
 }
 

@@ -18,8 +18,7 @@ Result<UniqueFd> userns_with_mappings(const std::vector<oci::IdMapping>& uids,
 // A detached, idmapped clone of `source` with the mount's attributes applied. `userns` is
 // used when the mount lists no mappings of its own.
 Result<UniqueFd> make_idmapped_tree(const oci::Mount& m, const MountOptions& mo,
-                                    const std::string& source, int userns,
-                                    const std::string& what);
+                                    const std::string& source, int userns, const std::string& what);
 
 // Mounts spec.mounts[index] idmapped on `target`: from the fd the parent made
 // (RootfsOptions::idmapped_mounts) when there is one, else made here (which needs

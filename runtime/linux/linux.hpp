@@ -14,7 +14,10 @@
 
 namespace skiff::runtime::linux {
 
-// CLONE_NEW* flags for namespaces the spec asks to create (those without a path).
+// CLONE_NEW* flags for namespaces the spec asks to create (those without a path), except
+// CLONE_NEWTIME: its bit is part of clone(2)'s exit-signal byte, and a process cloned into a
+// new time namespace freezes the offsets before anyone can write them. A new time namespace
+// is made by enter_time_namespace_for_clone instead.
 Result<int> clone_flags(const oci::Linux& linux);
 // Opens the paths of namespaces to join, in the order they must be joined (user first when it
 // is joined, mount last); error names the namespace type and path.
@@ -42,6 +45,15 @@ Result<void> write_id_mappings_from_parent(pid_t pid, const oci::Linux& linux);
 // must have unshare(CLONE_NEWTIME)d (its children, and itself after exec or
 // setns(/proc/self/ns/time_for_children), enter it), not been cloned into it.
 Result<void> write_time_offsets_from_parent(pid_t pid, const oci::Linux& linux);
+
+// Parent side, just before cloning the init, when the spec asks for a new time namespace:
+// unshares one for the runtime's children, writes linux.timeOffsets into it, and returns an
+// fd of the runtime's own time namespace; the init cloned next is born in the new one.
+// Call restore_time_namespace(fd) right after the clone (the runtime must be single-threaded,
+// as setns of a time namespace requires). Returns -1 (nothing done) when no new time
+// namespace is asked for.
+Result<int> enter_time_namespace_for_clone(const oci::Linux& linux);
+Result<void> restore_time_namespace(int saved_fd); // closes saved_fd; no-op for -1
 
 struct RootfsOptions {
     std::string bundle;       // absolute bundle directory

@@ -51,8 +51,10 @@ Result<void> finalize_rootfs(const oci::Spec& spec) {
             return Error{"linux.maskedPaths/readonlyPaths/root.readonly: need a mount namespace"};
         return ok();
     }
-    for (const auto& p : linux.masked_paths) SKIFF_CHECK(mask(clean_path(p)));
-    for (const auto& p : linux.readonly_paths) SKIFF_CHECK(make_readonly(clean_path(p)));
+    for (const auto& p : linux.masked_paths)
+        SKIFF_CHECK(mask(clean_path(p)));
+    for (const auto& p : linux.readonly_paths)
+        SKIFF_CHECK(make_readonly(clean_path(p)));
     // prepare_rootfs left a read-only /dev tmpfs writable to create its devices.
     for (const auto& m : spec.mounts) {
         if (clean_path(m.destination) != "/dev" || is_bind_mount(m.type, m.options)) continue;

@@ -17,23 +17,40 @@ struct FlagOption {
 
 // runc's mountFlags table.
 constexpr FlagOption kFlags[] = {
-    {"acl", false, MS_POSIXACL},        {"async", true, MS_SYNCHRONOUS},
-    {"atime", true, MS_NOATIME},        {"bind", false, MS_BIND},
-    {"defaults", false, 0},             {"dev", true, MS_NODEV},
-    {"diratime", true, MS_NODIRATIME},  {"dirsync", false, MS_DIRSYNC},
-    {"exec", true, MS_NOEXEC},          {"iversion", false, MS_I_VERSION},
-    {"lazytime", false, MS_LAZYTIME},   {"loud", true, MS_SILENT},
-    {"mand", false, MS_MANDLOCK},       {"noacl", true, MS_POSIXACL},
-    {"noatime", false, MS_NOATIME},     {"nodev", false, MS_NODEV},
-    {"nodiratime", false, MS_NODIRATIME}, {"noexec", false, MS_NOEXEC},
-    {"noiversion", true, MS_I_VERSION}, {"nolazytime", true, MS_LAZYTIME},
-    {"nomand", true, MS_MANDLOCK},      {"norelatime", true, MS_RELATIME},
-    {"nostrictatime", true, MS_STRICTATIME}, {"nosuid", false, MS_NOSUID},
-    {"nosymfollow", false, MS_NOSYMFOLLOW}, {"rbind", false, MS_BIND | MS_REC},
-    {"relatime", false, MS_RELATIME},   {"remount", false, MS_REMOUNT},
-    {"ro", false, MS_RDONLY},           {"rw", true, MS_RDONLY},
-    {"silent", false, MS_SILENT},       {"strictatime", false, MS_STRICTATIME},
-    {"suid", true, MS_NOSUID},          {"sync", false, MS_SYNCHRONOUS},
+    {"acl", false, MS_POSIXACL},
+    {"async", true, MS_SYNCHRONOUS},
+    {"atime", true, MS_NOATIME},
+    {"bind", false, MS_BIND},
+    {"defaults", false, 0},
+    {"dev", true, MS_NODEV},
+    {"diratime", true, MS_NODIRATIME},
+    {"dirsync", false, MS_DIRSYNC},
+    {"exec", true, MS_NOEXEC},
+    {"iversion", false, MS_I_VERSION},
+    {"lazytime", false, MS_LAZYTIME},
+    {"loud", true, MS_SILENT},
+    {"mand", false, MS_MANDLOCK},
+    {"noacl", true, MS_POSIXACL},
+    {"noatime", false, MS_NOATIME},
+    {"nodev", false, MS_NODEV},
+    {"nodiratime", false, MS_NODIRATIME},
+    {"noexec", false, MS_NOEXEC},
+    {"noiversion", true, MS_I_VERSION},
+    {"nolazytime", true, MS_LAZYTIME},
+    {"nomand", true, MS_MANDLOCK},
+    {"norelatime", true, MS_RELATIME},
+    {"nostrictatime", true, MS_STRICTATIME},
+    {"nosuid", false, MS_NOSUID},
+    {"nosymfollow", false, MS_NOSYMFOLLOW},
+    {"rbind", false, MS_BIND | MS_REC},
+    {"relatime", false, MS_RELATIME},
+    {"remount", false, MS_REMOUNT},
+    {"ro", false, MS_RDONLY},
+    {"rw", true, MS_RDONLY},
+    {"silent", false, MS_SILENT},
+    {"strictatime", false, MS_STRICTATIME},
+    {"suid", true, MS_NOSUID},
+    {"sync", false, MS_SYNCHRONOUS},
 };
 
 struct PropagationOption {
@@ -42,10 +59,14 @@ struct PropagationOption {
 };
 
 constexpr PropagationOption kPropagation[] = {
-    {"private", MS_PRIVATE},           {"shared", MS_SHARED},
-    {"slave", MS_SLAVE},               {"unbindable", MS_UNBINDABLE},
-    {"rprivate", MS_PRIVATE | MS_REC}, {"rshared", MS_SHARED | MS_REC},
-    {"rslave", MS_SLAVE | MS_REC},     {"runbindable", MS_UNBINDABLE | MS_REC},
+    {"private", MS_PRIVATE},
+    {"shared", MS_SHARED},
+    {"slave", MS_SLAVE},
+    {"unbindable", MS_UNBINDABLE},
+    {"rprivate", MS_PRIVATE | MS_REC},
+    {"rshared", MS_SHARED | MS_REC},
+    {"rslave", MS_SLAVE | MS_REC},
+    {"runbindable", MS_UNBINDABLE | MS_REC},
 };
 
 struct AttrOption {
@@ -56,16 +77,24 @@ struct AttrOption {
 
 // runc's recAttrFlags table (mount_setattr, AT_RECURSIVE).
 constexpr AttrOption kRecursiveAttrs[] = {
-    {"rro", false, MOUNT_ATTR_RDONLY},           {"rrw", true, MOUNT_ATTR_RDONLY},
-    {"rnosuid", false, MOUNT_ATTR_NOSUID},       {"rsuid", true, MOUNT_ATTR_NOSUID},
-    {"rnodev", false, MOUNT_ATTR_NODEV},         {"rdev", true, MOUNT_ATTR_NODEV},
-    {"rnoexec", false, MOUNT_ATTR_NOEXEC},       {"rexec", true, MOUNT_ATTR_NOEXEC},
-    {"rnodiratime", false, MOUNT_ATTR_NODIRATIME}, {"rdiratime", true, MOUNT_ATTR_NODIRATIME},
-    {"rrelatime", false, MOUNT_ATTR_RELATIME},   {"rnorelatime", true, MOUNT_ATTR_RELATIME},
-    {"rnoatime", false, MOUNT_ATTR_NOATIME},     {"ratime", true, MOUNT_ATTR_NOATIME},
+    {"rro", false, MOUNT_ATTR_RDONLY},
+    {"rrw", true, MOUNT_ATTR_RDONLY},
+    {"rnosuid", false, MOUNT_ATTR_NOSUID},
+    {"rsuid", true, MOUNT_ATTR_NOSUID},
+    {"rnodev", false, MOUNT_ATTR_NODEV},
+    {"rdev", true, MOUNT_ATTR_NODEV},
+    {"rnoexec", false, MOUNT_ATTR_NOEXEC},
+    {"rexec", true, MOUNT_ATTR_NOEXEC},
+    {"rnodiratime", false, MOUNT_ATTR_NODIRATIME},
+    {"rdiratime", true, MOUNT_ATTR_NODIRATIME},
+    {"rrelatime", false, MOUNT_ATTR_RELATIME},
+    {"rnorelatime", true, MOUNT_ATTR_RELATIME},
+    {"rnoatime", false, MOUNT_ATTR_NOATIME},
+    {"ratime", true, MOUNT_ATTR_NOATIME},
     {"rstrictatime", false, MOUNT_ATTR_STRICTATIME},
     {"rnostrictatime", true, MOUNT_ATTR_STRICTATIME},
-    {"rnosymfollow", false, MOUNT_ATTR_NOSYMFOLLOW}, {"rsymfollow", true, MOUNT_ATTR_NOSYMFOLLOW},
+    {"rnosymfollow", false, MOUNT_ATTR_NOSYMFOLLOW},
+    {"rsymfollow", true, MOUNT_ATTR_NOSYMFOLLOW},
 };
 
 constexpr unsigned long kAtimeFlags = MS_NOATIME | MS_RELATIME | MS_STRICTATIME;
@@ -73,7 +102,9 @@ constexpr unsigned long kAtimeFlags = MS_NOATIME | MS_RELATIME | MS_STRICTATIME;
 } // namespace
 
 bool MountOptions::bind() const { return flags & MS_BIND; }
-bool MountOptions::recursive_bind() const { return (flags & (MS_BIND | MS_REC)) == (MS_BIND | MS_REC); }
+bool MountOptions::recursive_bind() const {
+    return (flags & (MS_BIND | MS_REC)) == (MS_BIND | MS_REC);
+}
 
 std::string MountOptions::data_string() const {
     std::string out;
@@ -151,7 +182,8 @@ Result<MountOptions> parse_mount_options(const std::vector<std::string>& options
         } else if (opt.empty()) {
             return Error{"mount option \"\": empty option"};
         } else if (is_bind) {
-            return Error{"unknown mount option \"" + opt + "\" (a bind mount takes no filesystem options)"};
+            return Error{"unknown mount option \"" + opt +
+                         "\" (a bind mount takes no filesystem options)"};
         } else {
             out.data.push_back(opt);
         }

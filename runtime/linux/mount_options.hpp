@@ -15,7 +15,7 @@ namespace skiff::runtime::linux {
 struct MountOptions {
     unsigned long flags = 0;   // MS_* to set
     unsigned long cleared = 0; // MS_* an option explicitly cleared (rw, suid, dev, exec, ...)
-    std::vector<unsigned long> propagation; // MS_PRIVATE [|MS_REC], ... in the order given
+    std::vector<unsigned long> propagation;      // MS_PRIVATE [|MS_REC], ... in the order given
     uint64_t rec_attr_set = 0, rec_attr_clr = 0; // MOUNT_ATTR_* for the whole tree
     bool tmpcopyup = false;
     bool idmap = false, recursive_idmap = false; // "idmap" / "ridmap"
@@ -29,8 +29,7 @@ struct MountOptions {
 // Every option of runc's tables is known; an option outside them is filesystem data, except
 // that a bind mount has no filesystem to take data, so there it is an error naming the option.
 // Options named "x-..." are userspace annotations (as for mount(8)) and are dropped.
-Result<MountOptions> parse_mount_options(const std::vector<std::string>& options,
-                                         bool is_bind);
+Result<MountOptions> parse_mount_options(const std::vector<std::string>& options, bool is_bind);
 
 // True if `type` with these options is a bind mount ("bind" type, or bind/rbind option).
 bool is_bind_mount(const std::string& type, const std::vector<std::string>& options);

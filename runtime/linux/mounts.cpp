@@ -25,13 +25,17 @@ MountAttrChange attrs_from_flags(unsigned long set, unsigned long cleared) {
     };
     MountAttrChange c;
     for (auto [flag, attr] : kMap) {
-        if (set & flag) c.set |= attr;
-        else if (cleared & flag) c.clr |= attr;
+        if (set & flag)
+            c.set |= attr;
+        else if (cleared & flag)
+            c.clr |= attr;
     }
     // The atime mode is one field; only an explicit mode changes it (as a legacy remount keeps
     // the mount's mode when none is given).
-    if (set & MS_NOATIME) c.set |= MOUNT_ATTR_NOATIME;
-    else if (set & MS_STRICTATIME) c.set |= MOUNT_ATTR_STRICTATIME;
+    if (set & MS_NOATIME)
+        c.set |= MOUNT_ATTR_NOATIME;
+    else if (set & MS_STRICTATIME)
+        c.set |= MOUNT_ATTR_STRICTATIME;
     if (set & (MS_NOATIME | MS_STRICTATIME | MS_RELATIME)) c.clr |= MOUNT_ATTR__ATIME;
     return c;
 }
@@ -80,8 +84,10 @@ Result<void> check_proc_mount(const std::string& real, const oci::Mount& m, bool
         return Error{what + ": only a procfs may be mounted on /proc"};
     }
     constexpr std::string_view kAllowed[] = {
-        "/proc/cpuinfo", "/proc/diskstats", "/proc/meminfo", "/proc/stat",
-        "/proc/swaps",   "/proc/uptime",    "/proc/loadavg", "/proc/slabinfo",
+        "/proc/cpuinfo", "/proc/diskstats",
+        "/proc/meminfo", "/proc/stat",
+        "/proc/swaps",   "/proc/uptime",
+        "/proc/loadavg", "/proc/slabinfo",
         "/proc/net/dev", "/proc/sys/kernel/ns_last_pid",
     };
     for (auto a : kAllowed)
@@ -96,8 +102,25 @@ std::string bind_source(const std::string& source, const std::string& bundle) {
     return clean_path(bundle + "/" + source);
 }
 
-Result<void> mount_entry(const MountContext& ctx, size_t index, const oci::Mount& m,
-                         const MountOptions& mo) {
+// A directory mount point inside a filesystem this set-up just mounted: nothing of the
+// image is there, so one mkdirat on its root fd is safe, and mount(2) can take the path
+// through that fd ("/proc/self/fd/N/name") without an fd of its own. False when that does
+// not apply (not below a fresh mount, or the name exists already).
+static Result<bool> mkdir_in_fresh(const MountContext& ctx, const std::string& dest,
+                                   std::string& real, std::string& target_path, int& parent) {
+    auto it = ctx.fresh.find(parent_path(dest));
+    if (it == ctx.fresh.end()) return false;
+    const std::string base = base_name(dest);
+    // Made earlier, or refused: the general path finds or reports it.
+    if (mkdirat(it->second.fd.get(), base.c_str(), 0755) < 0) return false;
+    real = it->second.real == "/" ? "/" + base : it->second.real + "/" + base;
+    target_path = proc_fd_path(it->second.fd.get()) + "/" + base;
+    parent = it->second.fd.get();
+    return true;
+}
+
+Result<void> mount_entry(MountContext& ctx, size_t index, const oci::Mount& m,
+                         const MountOptions& mo, bool keep_fresh) {
     const std::string dest = clean_path(m.destination);
     const bool bind = mo.bind() || m.type == "bind";
     const std::string source = bind ? bind_source(m.source, ctx.opts.bundle) : m.source;
@@ -105,6 +128,10 @@ Result<void> mount_entry(const MountContext& ctx, size_t index, const oci::Mount
         bind ? "bind mount " + source + " on " + dest : "mount " + m.type + " on " + dest;
     if (dest == "/") return Error{what + ": cannot mount over the container's root"};
     if (m.type.empty() && !bind) return Error{what + ": mount has no type"};
+    // A mount covering a recorded fresh filesystem (or something inside it) ends its use.
+    for (auto it = ctx.fresh.begin(); it != ctx.fresh.end();)
+        it = it->first == dest || it->first.rfind(dest + "/", 0) == 0 ? ctx.fresh.erase(it)
+                                                                      : std::next(it);
 
     bool src_is_dir = true;
     if (bind) {
@@ -114,32 +141,46 @@ Result<void> mount_entry(const MountContext& ctx, size_t index, const oci::Mount
     }
 
     bool followed = false;
-    UniqueFd target = src_is_dir ? SKIFF_TRY(mkdir_all_in_root(ctx.root, dest, 0755, &followed))
-                                 : SKIFF_TRY(create_file_in_root(ctx.root, dest, 0644, &followed));
     std::string real = dest;
+    UniqueFd target; // the mount point, unless it was made in a fresh filesystem
+    std::string target_path;
+    int fresh_parent = -1;
+    if (!src_is_dir || !SKIFF_TRY(mkdir_in_fresh(ctx, dest, real, target_path, fresh_parent))) {
+        target = src_is_dir ? SKIFF_TRY(mkdir_all_in_root(ctx.root, dest, 0755, &followed))
+                            : SKIFF_TRY(create_file_in_root(ctx.root, dest, 0644, &followed));
+        target_path = proc_fd_path(target.get());
+    }
+    // The few uses that need the mount point as an fd.
+    auto target_fd = [&]() -> Result<int> {
+        if (!target) {
+            target.reset(openat(fresh_parent, base_name(dest).c_str(),
+                                O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+            if (!target) return sys_error("open " + dest);
+        }
+        return target.get();
+    };
     if (followed) {
         real = SKIFF_TRY(path_in_root(target.get(), ctx.opts.rootfs));
         if (real.empty()) return Error{what + ": destination resolves outside the rootfs"};
     }
     SKIFF_CHECK(check_proc_mount(real, m, bind, source, what));
 
-    if (m.type == "cgroup" && !bind) return mount_cgroup(ctx, m, mo, target.get(), real);
+    if (m.type == "cgroup" && !bind) return mount_cgroup(ctx, m, mo, SKIFF_TRY(target_fd()), real);
 
     // The directory a tmpfs will cover, kept open to copy from once it is covered.
     UniqueFd underlying;
     if (mo.tmpcopyup) {
-        underlying.reset(openat(target.get(), ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+        underlying.reset(openat(SKIFF_TRY(target_fd()), ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
         if (!underlying) return sys_error(what + ": open " + real + " for tmpcopyup");
     }
 
-    const std::string target_path = proc_fd_path(target.get());
     unsigned long flags = mo.flags;
     MountAttrChange bind_attrs;
     bool attrs_recursive = false;
     bool late_readonly = false; // ro applied after the mount is filled
     if (mo.idmap) {
         if (!bind) return Error{what + ": idmap needs a bind mount"};
-        SKIFF_CHECK(mount_idmapped(ctx, index, m, mo, source, target.get(), what));
+        SKIFF_CHECK(mount_idmapped(ctx, index, m, mo, source, SKIFF_TRY(target_fd()), what));
     } else if (bind && !(flags & MS_REMOUNT)) {
         // A bind ignores every flag but MS_REC: the others are a second step on the new mount.
         bind_attrs = attrs_from_flags(flags & ~(MS_BIND | MS_REC), mo.cleared);
@@ -154,7 +195,13 @@ Result<void> mount_entry(const MountContext& ctx, size_t index, const oci::Mount
         }
         // A read-only /dev is made read-only by finalize_rootfs, after its devices exist.
         if ((flags & MS_RDONLY) && real == "/dev" && !(flags & MS_REMOUNT)) flags &= ~MS_RDONLY;
-        const std::string data = mo.data_string();
+        std::string data = mo.data_string();
+        // SELinux (runc's label.FormatMountLabel): filesystems without labels of their own
+        // take the container's context; proc, sysfs, cgroup and mqueue keep theirs.
+        if (!ctx.mount_label.empty() && m.type != "proc" && m.type != "sysfs" &&
+            m.type != "cgroup" && m.type != "cgroup2" && m.type != "mqueue" &&
+            !(flags & MS_REMOUNT))
+            data += (data.empty() ? "" : ",") + std::string("context=\"") + ctx.mount_label + "\"";
         const char* src = !m.source.empty() ? m.source.c_str() : m.type.c_str();
         const char* type = bind ? nullptr : m.type.c_str();
         if (mount(src, target_path.c_str(), type, flags, data.empty() ? nullptr : data.c_str()) <
@@ -178,8 +225,10 @@ Result<void> mount_entry(const MountContext& ctx, size_t index, const oci::Mount
     }
 
     const MountAttrChange rec_attrs{mo.rec_attr_set, mo.rec_attr_clr};
+    keep_fresh = keep_fresh && m.type == "tmpfs" && !bind && !(flags & MS_REMOUNT) &&
+                 !mo.tmpcopyup && !mo.idmap;
     if (bind_attrs.empty() && mo.propagation.empty() && rec_attrs.empty() && !mo.tmpcopyup &&
-        !late_readonly)
+        !late_readonly && !keep_fresh)
         return ok();
 
     // The O_PATH fd still names the directory under the new mount: look the path up again to
@@ -199,6 +248,7 @@ Result<void> mount_entry(const MountContext& ctx, size_t index, const oci::Mount
         if (mount(nullptr, mounted_path.c_str(), nullptr, p, nullptr) < 0)
             return sys_error(what + ": set propagation");
     if (!rec_attrs.empty()) SKIFF_CHECK(set_mount_attrs(mounted.get(), rec_attrs, true, what));
+    if (keep_fresh) ctx.fresh[dest] = {std::move(mounted), real};
     return ok();
 }
 

@@ -1,27 +1,39 @@
 // Performing the spec's mounts inside the rootfs (before pivot_root). Internal to runtime/linux.
 #pragma once
 
+#include <map>
 #include <string>
 
 #include "linux.hpp"
 #include "mount_options.hpp"
 #include "skiff/oci/result.hpp"
 #include "skiff/oci/spec.hpp"
+#include "unique_fd.hpp"
 
 namespace skiff::runtime::linux {
 
 struct MountContext {
     const oci::Spec& spec;
     const RootfsOptions& opts;
-    int root = -1;         // O_PATH fd of the rootfs (its bind mount on itself)
-    bool userns = false;   // the container has a user namespace (new or joined)
-    bool cgroupns = false; // the container gets a new cgroup namespace
+    int root = -1;           // O_PATH fd of the rootfs (its bind mount on itself)
+    bool userns = false;     // the container has a user namespace (new or joined)
+    bool cgroupns = false;   // the container gets a new cgroup namespace
+    std::string mount_label; // linux.mountLabel, "" unless SELinux is enabled on the host
+    // Filesystems this set-up mounted fresh (empty, ours) that later mounts or /dev set-up
+    // go below: their root fds and real paths, by destination. Mount points are made in them
+    // with one mkdirat instead of a lookup that fails, a lookup of the parent and a close.
+    struct Fresh {
+        UniqueFd fd;
+        std::string real;
+    };
+    std::map<std::string, Fresh> fresh;
 };
 
 // spec.mounts[index]; `mo` is its parsed options (parsed up front so that bad options fail
-// before anything is mounted).
-Result<void> mount_entry(const MountContext& ctx, size_t index, const oci::Mount& m,
-                         const MountOptions& mo);
+// before anything is mounted). With `keep_fresh`, a fresh filesystem mounted here is recorded
+// in ctx.fresh.
+Result<void> mount_entry(MountContext& ctx, size_t index, const oci::Mount& m,
+                         const MountOptions& mo, bool keep_fresh = false);
 
 // A bind mount's source: relative paths are relative to the bundle (as runc).
 std::string bind_source(const std::string& source, const std::string& bundle);

@@ -24,8 +24,8 @@ struct NsType {
 };
 
 constexpr NsType kTypes[] = {
-    {"pid", CLONE_NEWPID},   {"network", CLONE_NEWNET}, {"mount", CLONE_NEWNS},
-    {"ipc", CLONE_NEWIPC},   {"uts", CLONE_NEWUTS},     {"user", CLONE_NEWUSER},
+    {"pid", CLONE_NEWPID},       {"network", CLONE_NEWNET}, {"mount", CLONE_NEWNS},
+    {"ipc", CLONE_NEWIPC},       {"uts", CLONE_NEWUTS},     {"user", CLONE_NEWUSER},
     {"cgroup", CLONE_NEWCGROUP}, {"time", CLONE_NEWTIME},
 };
 
@@ -53,6 +53,7 @@ int join_rank(int flag) {
 } // namespace
 
 Result<int> clone_flags(const oci::Linux& linux) {
+    // CLONE_NEWTIME is validated here but never returned: see linux.hpp.
     int flags = 0, seen = 0;
     for (size_t i = 0; i < linux.namespaces.size(); i++) {
         const auto& ns = linux.namespaces[i];
@@ -61,7 +62,7 @@ Result<int> clone_flags(const oci::Linux& linux) {
             return Error{"linux.namespaces[" + std::to_string(i) + "]: namespace \"" + ns.type +
                          "\" listed twice"};
         seen |= flag;
-        if (ns.path.empty()) flags |= flag;
+        if (ns.path.empty() && flag != CLONE_NEWTIME) flags |= flag;
     }
     return flags;
 }
@@ -73,7 +74,8 @@ JoinList::JoinList(JoinList&& other) noexcept
 
 JoinList& JoinList::operator=(JoinList&& other) noexcept {
     if (this != &other) {
-        for (auto [fd, type] : fds) close(fd);
+        for (auto [fd, type] : fds)
+            close(fd);
         fds = std::move(other.fds);
         paths = std::move(other.paths);
         other.fds.clear();
@@ -82,7 +84,8 @@ JoinList& JoinList::operator=(JoinList&& other) noexcept {
 }
 
 JoinList::~JoinList() {
-    for (auto [fd, type] : fds) close(fd);
+    for (auto [fd, type] : fds)
+        close(fd);
 }
 
 Result<JoinList> open_namespaces_to_join(const oci::Linux& linux) {

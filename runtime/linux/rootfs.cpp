@@ -2,7 +2,9 @@
 #include "rootfs.hpp"
 
 #include <fcntl.h>
+#include <linux/magic.h>
 #include <sys/mount.h>
+#include <sys/statfs.h>
 #include <unistd.h>
 
 #include <sstream>
@@ -20,10 +22,10 @@ Result<unsigned long> root_propagation(const oci::Spec& spec) {
     if (!spec.linux_ || spec.linux_->rootfs_propagation.empty()) return 0ul;
     const std::string& p = spec.linux_->rootfs_propagation;
     static const std::pair<const char*, unsigned long> kValues[] = {
-        {"private", MS_PRIVATE},           {"rprivate", MS_PRIVATE | MS_REC},
-        {"shared", MS_SHARED},             {"rshared", MS_SHARED | MS_REC},
-        {"slave", MS_SLAVE},               {"rslave", MS_SLAVE | MS_REC},
-        {"unbindable", MS_UNBINDABLE},     {"runbindable", MS_UNBINDABLE | MS_REC},
+        {"private", MS_PRIVATE},       {"rprivate", MS_PRIVATE | MS_REC},
+        {"shared", MS_SHARED},         {"rshared", MS_SHARED | MS_REC},
+        {"slave", MS_SLAVE},           {"rslave", MS_SLAVE | MS_REC},
+        {"unbindable", MS_UNBINDABLE}, {"runbindable", MS_UNBINDABLE | MS_REC},
     };
     for (auto [name, flag] : kValues)
         if (p == name) return flag;
@@ -48,7 +50,8 @@ Result<void> make_rootfs_parent_private(const std::string& rootfs) {
     std::string text;
     char buf[16384];
     ssize_t n;
-    while ((n = read(fd.get(), buf, sizeof buf)) > 0) text.append(buf, static_cast<size_t>(n));
+    while ((n = read(fd.get(), buf, sizeof buf)) > 0)
+        text.append(buf, static_cast<size_t>(n));
     std::string best = "/";
     std::istringstream in(text);
     std::string line;
@@ -58,8 +61,7 @@ Result<void> make_rootfs_parent_private(const std::string& rootfs) {
         fields >> id >> parent >> dev >> root >> point;
         // Mount points with blanks are escaped as \040 and cannot be prefixes of a clean path
         // that has none; the rootfs path is compared as is.
-        if (point.size() > best.size() &&
-            (rootfs == point || rootfs.rfind(point + "/", 0) == 0))
+        if (point.size() > best.size() && (rootfs == point || rootfs.rfind(point + "/", 0) == 0))
             best = point;
     }
     if (mount(nullptr, best.c_str(), nullptr, MS_PRIVATE, nullptr) < 0)
@@ -84,7 +86,9 @@ Result<void> prepare_rootfs(const oci::Spec& spec, const RootfsOptions& opts) {
     for (size_t i = 0; i < spec.mounts.size(); i++) {
         const auto& m = spec.mounts[i];
         auto mo = parse_mount_options(m.options, is_bind_mount(m.type, m.options));
-        if (!mo) return std::move(mo).error().wrap("mounts[" + std::to_string(i) + "] (" + m.destination + ")");
+        if (!mo)
+            return std::move(mo).error().wrap("mounts[" + std::to_string(i) + "] (" +
+                                              m.destination + ")");
         if (m.type == "bind") mo->flags |= MS_BIND;
         options.push_back(std::move(*mo));
     }
@@ -97,16 +101,30 @@ Result<void> prepare_rootfs(const oci::Spec& spec, const RootfsOptions& opts) {
     if (root_flags & MS_SHARED) SKIFF_CHECK(make_rootfs_parent_private(clean_opts.rootfs));
     // The rootfs becomes a mount of its own: pivot_root needs one, and mounts below it are
     // then all inside the tree that moves.
-    if (mount(clean_opts.rootfs.c_str(), clean_opts.rootfs.c_str(), nullptr, MS_BIND | MS_REC, nullptr) < 0)
+    if (mount(clean_opts.rootfs.c_str(), clean_opts.rootfs.c_str(), nullptr, MS_BIND | MS_REC,
+              nullptr) < 0)
         return sys_error("bind mount rootfs " + clean_opts.rootfs + " on itself");
     UniqueFd root(open(clean_opts.rootfs.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
     if (!root) return sys_error("open rootfs " + clean_opts.rootfs);
 
     MountContext ctx{spec, clean_opts, root.get(), has_user_namespace(spec), false};
     if (const auto* cg = spec.linux_->find_namespace("cgroup")) ctx.cgroupns = cg->path.empty();
-    for (size_t i = 0; i < spec.mounts.size(); i++)
-        SKIFF_CHECK(mount_entry(ctx, i, spec.mounts[i], options[i]));
-    if (needs_dev_setup(spec)) SKIFF_CHECK(create_dev(ctx));
+    if (!spec.linux_->mount_label.empty()) {
+        struct statfs sfs{};
+        if (statfs("/sys/fs/selinux", &sfs) == 0 && sfs.f_type == SELINUX_MAGIC)
+            ctx.mount_label = spec.linux_->mount_label;
+    }
+    const bool setup_dev = needs_dev_setup(spec);
+    for (size_t i = 0; i < spec.mounts.size(); i++) {
+        // Worth keeping the new filesystem's fd if later mount points (or the devices) go
+        // directly into it, as /dev/pts, /dev/shm, /dev/mqueue go into the /dev tmpfs.
+        const std::string dest = clean_path(spec.mounts[i].destination);
+        bool keep = setup_dev && dest == "/dev";
+        for (size_t j = i + 1; j < spec.mounts.size() && !keep; j++)
+            keep = parent_path(clean_path(spec.mounts[j].destination)) == dest;
+        SKIFF_CHECK(mount_entry(ctx, i, spec.mounts[i], options[i], keep));
+    }
+    if (setup_dev) SKIFF_CHECK(create_dev(ctx));
     if (!opts.console_path.empty()) SKIFF_CHECK(bind_console(root.get(), opts.console_path));
     return ok();
 }

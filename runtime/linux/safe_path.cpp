@@ -101,13 +101,12 @@ static Result<UniqueFd> mkdir_all(int root, const std::string& path, mode_t mode
     return mkdir_all(root, target, mode, followed, depth + 1);
 }
 
-Result<UniqueFd> mkdir_all_in_root(int root, const std::string& path, mode_t mode,
-                                   bool* followed) {
+Result<UniqueFd> mkdir_all_in_root(int root, const std::string& path, mode_t mode, bool* followed) {
     return mkdir_all(root, clean_path(path), mode, followed, 0);
 }
 
-static Result<UniqueFd> create_file(int root, const std::string& path, mode_t mode,
-                                    bool* followed, int depth) {
+static Result<UniqueFd> create_file(int root, const std::string& path, mode_t mode, bool* followed,
+                                    int depth) {
     if (depth > 40) return sys_error("create " + path, ELOOP);
     int fd = openat2_in_root(root, path, O_PATH, followed);
     if (fd >= 0) return UniqueFd(fd);

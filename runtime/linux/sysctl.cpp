@@ -15,8 +15,8 @@ bool starts_with(const std::string& s, const char* prefix) { return s.rfind(pref
 
 // The ipc namespace's parameters (runc's list).
 bool is_ipc_key(const std::string& key) {
-    static const char* kKeys[] = {"kernel.msgmax", "kernel.msgmnb", "kernel.msgmni",
-                                  "kernel.sem",    "kernel.shmall", "kernel.shmmax",
+    static const char* kKeys[] = {"kernel.msgmax", "kernel.msgmnb",         "kernel.msgmni",
+                                  "kernel.sem",    "kernel.shmall",         "kernel.shmmax",
                                   "kernel.shmmni", "kernel.shm_rmid_forced"};
     for (auto k : kKeys)
         if (key == k) return true;
@@ -44,7 +44,8 @@ Result<std::string> key_path(const std::string& key) {
 
 // Whether a joined network namespace is the runtime's own (then net.* would change the host).
 Result<bool> is_own_netns(const std::string& path) {
-    struct stat mine{}, theirs{};
+    struct stat mine {
+    }, theirs{};
     if (stat("/proc/self/ns/net", &mine) < 0) return sys_error("stat /proc/self/ns/net");
     if (stat(path.c_str(), &theirs) < 0) return sys_error("stat network namespace " + path);
     return mine.st_dev == theirs.st_dev && mine.st_ino == theirs.st_ino;
@@ -61,7 +62,8 @@ Result<void> validate_sysctl(const oci::Spec& spec) {
         // Slash-separated keys are checked in their dotted form.
         std::string key = given;
         if (key.find('/') != std::string::npos)
-            for (auto& c : key) c = c == '/' ? '.' : c;
+            for (auto& c : key)
+                c = c == '/' ? '.' : c;
         if (is_ipc_key(key)) {
             if (linux.has_namespace("ipc")) continue;
             return Error{what + ": needs an ipc namespace"};

@@ -67,8 +67,10 @@ TEST_CASE("runc's default config: mounts, devices, masks, read-only paths, pivot
         const auto* dev = find_mount(mi, "/dev");
         EXPECT_IN_CHILD(dev && dev->fstype == "tmpfs", "/dev is not tmpfs");
         EXPECT_IN_CHILD(has_option(dev->options, "nosuid"), "/dev not nosuid: " + dev->options);
-        EXPECT_IN_CHILD(has_option(dev->super_options, "mode=755"), "/dev mode: " + dev->super_options);
-        EXPECT_IN_CHILD(has_option(dev->super_options, "size=65536k"), "/dev size: " + dev->super_options);
+        EXPECT_IN_CHILD(has_option(dev->super_options, "mode=755"),
+                        "/dev mode: " + dev->super_options);
+        EXPECT_IN_CHILD(has_option(dev->super_options, "size=65536k"),
+                        "/dev size: " + dev->super_options);
         const auto* pts = find_mount(mi, "/dev/pts");
         EXPECT_IN_CHILD(pts && pts->fstype == "devpts", "/dev/pts is not devpts");
         EXPECT_IN_CHILD(has_option(pts->options, "noexec") && has_option(pts->options, "nosuid"),
@@ -94,14 +96,16 @@ TEST_CASE("runc's default config: mounts, devices, masks, read-only paths, pivot
         EXPECT_IN_CHILD(mkdir("/sys/fs/cgroup/x", 0755) != 0 && errno == EROFS,
                         "mkdir in /sys/fs/cgroup: " + errno_name(errno));
 
-        for (auto [p, ma, mi2] : {std::tuple{"/dev/null", 1u, 3u}, std::tuple{"/dev/zero", 1u, 5u},
-                                  std::tuple{"/dev/full", 1u, 7u}, std::tuple{"/dev/random", 1u, 8u},
-                                  std::tuple{"/dev/urandom", 1u, 9u}, std::tuple{"/dev/tty", 5u, 0u}})
+        for (auto [p, ma, mi2] :
+             {std::tuple{"/dev/null", 1u, 3u}, std::tuple{"/dev/zero", 1u, 5u},
+              std::tuple{"/dev/full", 1u, 7u}, std::tuple{"/dev/random", 1u, 8u},
+              std::tuple{"/dev/urandom", 1u, 9u}, std::tuple{"/dev/tty", 5u, 0u}})
             if (auto e = check_device(p, ma, mi2); !e.empty()) return e;
-        for (auto [p, t] : {std::pair{"/dev/ptmx", "pts/ptmx"}, std::pair{"/dev/fd", "/proc/self/fd"},
-                            std::pair{"/dev/stdin", "/proc/self/fd/0"},
-                            std::pair{"/dev/stdout", "/proc/self/fd/1"},
-                            std::pair{"/dev/stderr", "/proc/self/fd/2"}})
+        for (auto [p, t] :
+             {std::pair{"/dev/ptmx", "pts/ptmx"}, std::pair{"/dev/fd", "/proc/self/fd"},
+              std::pair{"/dev/stdin", "/proc/self/fd/0"},
+              std::pair{"/dev/stdout", "/proc/self/fd/1"},
+              std::pair{"/dev/stderr", "/proc/self/fd/2"}})
             if (auto e = check_link(p, t); !e.empty()) return e;
         int fd = open("/dev/null", O_WRONLY);
         EXPECT_IN_CHILD(fd >= 0 && write(fd, "x", 1) == 1, "/dev/null not writable");

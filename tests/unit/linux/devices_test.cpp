@@ -33,10 +33,12 @@ oci::Spec dev_spec() {
     oci::Spec s;
     s.root.path = "rootfs";
     oci::Linux l;
-    for (const char* t : {"pid", "mount"}) l.namespaces.push_back({t, ""});
+    for (const char* t : {"pid", "mount"})
+        l.namespaces.push_back({t, ""});
     s.linux_ = l;
-    s.mounts = {mount("/proc", "proc", "proc", {}), mount("/dev", "tmpfs", "tmpfs", {"mode=755"}),
-                mount("/dev/pts", "devpts", "devpts", {"newinstance", "ptmxmode=0666", "mode=0620"})};
+    s.mounts = {
+        mount("/proc", "proc", "proc", {}), mount("/dev", "tmpfs", "tmpfs", {"mode=755"}),
+        mount("/dev/pts", "devpts", "devpts", {"newinstance", "ptmxmode=0666", "mode=0620"})};
     return s;
 }
 
@@ -47,7 +49,8 @@ std::string expect_node(const char* path, mode_t type, unsigned ma, unsigned mi,
     if ((st.st_mode & S_IFMT) != type) return std::string(path) + ": wrong type";
     if (type != S_IFIFO && (major(st.st_rdev) != ma || minor(st.st_rdev) != mi))
         return std::string(path) + ": wrong numbers";
-    if ((st.st_mode & 07777) != perm) return std::string(path) + ": mode " + std::to_string(st.st_mode & 07777);
+    if ((st.st_mode & 07777) != perm)
+        return std::string(path) + ": mode " + std::to_string(st.st_mode & 07777);
     if (st.st_uid != uid || st.st_gid != gid) return std::string(path) + ": wrong owner";
     return {};
 }
@@ -90,8 +93,10 @@ TEST_CASE("linux.devices: bad entries are errors naming the field") {
     o.bundle = b.dir();
     o.rootfs = b.rootfs();
     for (auto [dev, want] :
-         {std::pair{device("x", "/dev/a", 1, 1), "linux.devices[0].type: unknown device type \"x\""},
-          std::pair{device("c", "dev/a", 1, 1), "linux.devices[0].path: must be an absolute path, got \"dev/a\""}}) {
+         {std::pair{device("x", "/dev/a", 1, 1),
+                    "linux.devices[0].type: unknown device type \"x\""},
+          std::pair{device("c", "dev/a", 1, 1),
+                    "linux.devices[0].path: must be an absolute path, got \"dev/a\""}}) {
         auto spec = dev_spec();
         spec.linux_->devices = {dev};
         auto r = run_in_namespaces([&]() -> std::string {
@@ -126,7 +131,8 @@ TEST_CASE("in a user namespace devices are binds of the host's nodes") {
                                 st.st_rdev == makedev(1, 3),
                             "/dev/null not the host's node");
             auto mi = mountinfo();
-            EXPECT_IN_CHILD(find_mount(mi, "/dev/null") != nullptr, "/dev/null is not a bind mount");
+            EXPECT_IN_CHILD(find_mount(mi, "/dev/null") != nullptr,
+                            "/dev/null is not a bind mount");
             int fd = open("/dev/null", O_WRONLY);
             EXPECT_IN_CHILD(fd >= 0 && write(fd, "x", 1) == 1, "/dev/null not usable");
             return {};
@@ -154,7 +160,8 @@ TEST_CASE("console: the pty slave is bound on /dev/console") {
     auto r = run_in_namespaces([&]() -> std::string {
         if (auto err = setup_container(spec, o); !err.empty()) return err;
         struct stat st{};
-        EXPECT_IN_CHILD(stat("/dev/console", &st) == 0 && S_ISCHR(st.st_mode) && st.st_rdev == pty.st_rdev,
+        EXPECT_IN_CHILD(stat("/dev/console", &st) == 0 && S_ISCHR(st.st_mode) &&
+                            st.st_rdev == pty.st_rdev,
                         "/dev/console is not the pty");
         int fd = open("/dev/console", O_WRONLY | O_NOCTTY);
         EXPECT_IN_CHILD(fd >= 0 && write(fd, "hello", 5) == 5, "cannot write the console");

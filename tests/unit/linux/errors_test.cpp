@@ -17,7 +17,8 @@ oci::Spec spec_with(std::vector<oci::Mount> mounts) {
     oci::Spec s;
     s.root.path = "rootfs";
     oci::Linux l;
-    for (const char* t : {"pid", "mount"}) l.namespaces.push_back({t, ""});
+    for (const char* t : {"pid", "mount"})
+        l.namespaces.push_back({t, ""});
     s.linux_ = l;
     s.mounts = std::move(mounts);
     return s;
@@ -49,7 +50,8 @@ TEST_CASE("errors name the option, the mount, the syscall") {
                      "filesystem options)");
     }
     SECTION("unknown filesystem option: named by asking the filesystem") {
-        auto err = prepare_error(b, spec_with({mount("/x", "tmpfs", "tmpfs", {"mode=755", "bogus=1"})}));
+        auto err =
+            prepare_error(b, spec_with({mount("/x", "tmpfs", "tmpfs", {"mode=755", "bogus=1"})}));
         CHECK(err == "ERR mount tmpfs on /x: option \"bogus=1\": EINVAL");
     }
     SECTION("missing bind source") {
@@ -81,7 +83,8 @@ TEST_CASE("errors name the option, the mount, the syscall") {
         // lxcfs-style binds of single files are allowed.
         b.write("meminfo", "MemTotal: 1 kB\n");
         CHECK(prepare_error(b, spec_with({mount("/proc", "proc", "proc", {}),
-                                          mount("/proc/meminfo", "bind", "meminfo", {"bind"})})) == "");
+                                          mount("/proc/meminfo", "bind", "meminfo", {"bind"})})) ==
+              "");
     }
     SECTION("a symlink in the image cannot smuggle a mount into /proc") {
         b.symlink("/proc/sys", "rootfs/innocent");
@@ -92,16 +95,17 @@ TEST_CASE("errors name the option, the mount, the syscall") {
     SECTION("no mount namespace") {
         auto spec = spec_with({mount("/x", "tmpfs", "tmpfs", {})});
         spec.linux_->namespaces = {{"pid", ""}};
-        CHECK(prepare_error(b, spec) == "ERR mounts: the spec has no mount namespace to mount them in");
+        CHECK(prepare_error(b, spec) ==
+              "ERR mounts: the spec has no mount namespace to mount them in");
     }
 }
 
 TEST_CASE("symlinks and .. in the image or the destination never escape the rootfs") {
     SKIFF_NEED_ROOT();
     Bundle b;
-    b.symlink("/", "rootfs/etc-root");        // etc -> /
-    b.symlink("../../../../", "rootfs/up");   // relative climb
-    b.symlink("/tmp", "rootfs/hosttmp");      // absolute, points at a dir that exists on the host
+    b.symlink("/", "rootfs/etc-root");      // etc -> /
+    b.symlink("../../../../", "rootfs/up"); // relative climb
+    b.symlink("/tmp", "rootfs/hosttmp");    // absolute, points at a dir that exists on the host
     b.write("src-file", "x");
     auto spec = spec_with({
         mount("/etc-root/escape1", "tmpfs", "tmpfs", {}),
@@ -118,7 +122,8 @@ TEST_CASE("symlinks and .. in the image or the destination never escape the root
             EXPECT_IN_CHILD(find_mount(mi, std::string("/") + name) == nullptr,
                             std::string(name) + " mounted on the host's /");
         }
-        EXPECT_IN_CHILD(find_mount(mi, root + "/tmp/escape4") != nullptr, "escape4 not in rootfs/tmp");
+        EXPECT_IN_CHILD(find_mount(mi, root + "/tmp/escape4") != nullptr,
+                        "escape4 not in rootfs/tmp");
         EXPECT_IN_CHILD(find_mount(mi, "/tmp/escape4") == nullptr, "escape4 on the host's /tmp");
         return {};
     });

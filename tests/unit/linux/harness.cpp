@@ -40,9 +40,10 @@ Bundle::Bundle() {
 }
 
 Bundle::~Bundle() {
-    nftw(dir_.c_str(),
-         [](const char* p, const struct stat*, int, FTW*) { return ::remove(p) == 0 ? 0 : 0; }, 64,
-         FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
+    nftw(
+        dir_.c_str(),
+        [](const char* p, const struct stat*, int, FTW*) { return ::remove(p) == 0 ? 0 : 0; }, 64,
+        FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
 }
 
 void Bundle::write(const std::string& rel, const std::string& text) const {
@@ -82,16 +83,19 @@ oci::Spec runc_default_spec() {
         mount("/dev", "tmpfs", "tmpfs", {"nosuid", "strictatime", "mode=755", "size=65536k"}),
         mount("/dev/pts", "devpts", "devpts",
               {"nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620", "gid=5"}),
-        mount("/dev/shm", "tmpfs", "shm", {"nosuid", "noexec", "nodev", "mode=1777", "size=65536k"}),
+        mount("/dev/shm", "tmpfs", "shm",
+              {"nosuid", "noexec", "nodev", "mode=1777", "size=65536k"}),
         mount("/dev/mqueue", "mqueue", "mqueue", {"nosuid", "noexec", "nodev"}),
         mount("/sys", "sysfs", "sysfs", {"nosuid", "noexec", "nodev", "ro"}),
-        mount("/sys/fs/cgroup", "cgroup", "cgroup", {"nosuid", "noexec", "nodev", "relatime", "ro"}),
+        mount("/sys/fs/cgroup", "cgroup", "cgroup",
+              {"nosuid", "noexec", "nodev", "relatime", "ro"}),
     };
     oci::Linux l;
-    for (const char* t : {"pid", "network", "ipc", "uts", "mount", "cgroup"}) l.namespaces.push_back({t, ""});
-    l.masked_paths = {"/proc/acpi",        "/proc/asound",     "/proc/kcore",
+    for (const char* t : {"pid", "network", "ipc", "uts", "mount", "cgroup"})
+        l.namespaces.push_back({t, ""});
+    l.masked_paths = {"/proc/acpi",        "/proc/asound",        "/proc/kcore",
                       "/proc/keys",        "/proc/latency_stats", "/proc/timer_list",
-                      "/proc/timer_stats", "/proc/sched_debug", "/sys/firmware",
+                      "/proc/timer_stats", "/proc/sched_debug",   "/sys/firmware",
                       "/proc/scsi"};
     l.readonly_paths = {"/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"};
     s.linux_ = std::move(l);
@@ -120,7 +124,8 @@ ChildResult run_in_namespaces(const Body& body, int flags, const oci::Linux* use
             flags &= ~CLONE_NEWUSER;
             // Become the namespace's root (the runtime's init does the same after the maps).
             if (setresgid(0, 0, 0) != 0 || setresuid(0, 0, 0) != 0) {
-                std::string e = std::string("setresuid 0 in the user namespace: ") + std::strerror(errno);
+                std::string e =
+                    std::string("setresuid 0 in the user namespace: ") + std::strerror(errno);
                 (void)!::write(p[1], e.data(), e.size());
                 _exit(3);
             }
@@ -153,9 +158,11 @@ ChildResult run_in_namespaces(const Body& body, int flags, const oci::Linux* use
         char c = 0;
         if (::read(ready[0], &c, 1) == 1) {
             oci::Linux none;
-            auto w = runtime::linux::write_id_mappings_from_parent(outer, user_linux ? *user_linux : none);
+            auto w = runtime::linux::write_id_mappings_from_parent(outer,
+                                                                   user_linux ? *user_linux : none);
             c = w.ok() ? 1 : 0;
-            if (!w.ok()) fprintf(stderr, "write_id_mappings_from_parent: %s\n", w.error().message.c_str());
+            if (!w.ok())
+                fprintf(stderr, "write_id_mappings_from_parent: %s\n", w.error().message.c_str());
             (void)!::write(go[1], &c, 1);
         }
     }
@@ -164,7 +171,8 @@ ChildResult run_in_namespaces(const Body& body, int flags, const oci::Linux* use
     ChildResult r;
     char buf[4096];
     ssize_t n;
-    while ((n = ::read(p[0], buf, sizeof buf)) > 0) r.output.append(buf, static_cast<size_t>(n));
+    while ((n = ::read(p[0], buf, sizeof buf)) > 0)
+        r.output.append(buf, static_cast<size_t>(n));
     close(p[0]);
     while (waitpid(outer, &r.status, 0) < 0 && errno == EINTR) {
     }
@@ -175,7 +183,8 @@ ChildResult run_in_namespaces(const Body& body, int flags, const oci::Linux* use
 
 std::string setup_container(const oci::Spec& spec, const runtime::linux::RootfsOptions& opts) {
     namespace L = runtime::linux;
-    // Markers for counting the setup's syscalls under strace (tests/integration/rootfs_syscalls.sh).
+    // Markers for counting the setup's syscalls under strace
+    // (tests/integration/rootfs_syscalls.sh).
     access("/skiff-setup-begin", F_OK);
     struct End {
         ~End() { access("/skiff-setup-end", F_OK); }
@@ -195,7 +204,8 @@ std::string read_file(const std::string& path) {
     std::string out;
     char buf[8192];
     ssize_t n;
-    while ((n = ::read(fd, buf, sizeof buf)) > 0) out.append(buf, static_cast<size_t>(n));
+    while ((n = ::read(fd, buf, sizeof buf)) > 0)
+        out.append(buf, static_cast<size_t>(n));
     close(fd);
     return out;
 }
@@ -209,7 +219,8 @@ std::vector<MountInfo> mountinfo() {
         MountInfo m;
         std::string id, parent, dev, word;
         f >> id >> parent >> dev >> m.root >> m.mount_point >> m.options;
-        while (f >> word && word != "-") m.optional += (m.optional.empty() ? "" : " ") + word;
+        while (f >> word && word != "-")
+            m.optional += (m.optional.empty() ? "" : " ") + word;
         f >> m.fstype >> m.source >> m.super_options;
         out.push_back(m);
     }

@@ -48,8 +48,8 @@ oci::Mount mount(std::string dest, std::string type, std::string source,
                  std::vector<std::string> options);
 
 struct ChildResult {
-    int status = -1;     // wait status of the container's pid 1
-    std::string output;  // what the body reported ("" = passed)
+    int status = -1;    // wait status of the container's pid 1
+    std::string output; // what the body reported ("" = passed)
 };
 
 // Unshares `flags` (mount, pid, uts, ipc, net, cgroup by default), forks pid 1 of the new pid
@@ -83,5 +83,5 @@ std::string errno_name(int err);
 // Inside a body: return a failure text unless cond holds.
 #define EXPECT_IN_CHILD(cond, text)                                                                \
     do {                                                                                           \
-        if (!(cond)) return std::string(__FILE__ ":") + std::to_string(__LINE__) + ": " + (text); \
+        if (!(cond)) return std::string(__FILE__ ":") + std::to_string(__LINE__) + ": " + (text);  \
     } while (0)

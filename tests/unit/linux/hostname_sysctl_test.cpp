@@ -13,7 +13,8 @@ namespace {
 oci::Spec spec_with(std::vector<const char*> ns, std::map<std::string, std::string> sysctl = {}) {
     oci::Spec s;
     oci::Linux l;
-    for (auto t : ns) l.namespaces.push_back({t, ""});
+    for (auto t : ns)
+        l.namespaces.push_back({t, ""});
     l.sysctl = std::move(sysctl);
     s.linux_ = l;
     return s;
@@ -27,7 +28,8 @@ std::string validation(const oci::Spec& s) {
 } // namespace
 
 TEST_CASE("sysctl validation follows runc") {
-    CHECK(validation(spec_with({"ipc"}, {{"kernel.shmmax", "1"}, {"fs.mqueue.msg_max", "2"}})) == "");
+    CHECK(validation(spec_with({"ipc"}, {{"kernel.shmmax", "1"}, {"fs.mqueue.msg_max", "2"}})) ==
+          "");
     CHECK(validation(spec_with({}, {{"kernel.msgmax", "1"}})) ==
           "linux.sysctl \"kernel.msgmax\": needs an ipc namespace");
     CHECK(validation(spec_with({"network"}, {{"net.ipv4.ip_forward", "1"}})) == "");
@@ -45,7 +47,8 @@ TEST_CASE("sysctl validation follows runc") {
     // Joining the runtime's own network namespace is the host's.
     oci::Spec own = spec_with({}, {{"net.ipv4.ip_forward", "1"}});
     own.linux_->namespaces.push_back({"network", "/proc/self/ns/net"});
-    CHECK(validation(own) == "linux.sysctl \"net.ipv4.ip_forward\": the joined network namespace is the host's");
+    CHECK(validation(own) ==
+          "linux.sysctl \"net.ipv4.ip_forward\": the joined network namespace is the host's");
 }
 
 TEST_CASE("hostname, domainname and sysctl applied in new namespaces") {
@@ -66,8 +69,10 @@ TEST_CASE("hostname, domainname and sysctl applied in new namespaces") {
             EXPECT_IN_CHILD(std::string(u.domainname) == "sysctl.example", u.domainname);
             EXPECT_IN_CHILD(test::read_file("/proc/sys/kernel/shmmax") == "123456789\n", "shmmax");
             EXPECT_IN_CHILD(test::read_file("/proc/sys/fs/mqueue/msg_max") == "20\n", "msg_max");
-            EXPECT_IN_CHILD(test::read_file("/proc/sys/net/ipv4/ip_forward") == "1\n", "ip_forward");
-            EXPECT_IN_CHILD(test::read_file("/proc/sys/net/ipv4/conf/lo/forwarding") == "1\n", "lo forwarding");
+            EXPECT_IN_CHILD(test::read_file("/proc/sys/net/ipv4/ip_forward") == "1\n",
+                            "ip_forward");
+            EXPECT_IN_CHILD(test::read_file("/proc/sys/net/ipv4/conf/lo/forwarding") == "1\n",
+                            "lo forwarding");
             return {};
         },
         CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET);
@@ -85,9 +90,11 @@ TEST_CASE("hostname without a uts namespace, unknown sysctl keys: errors") {
     CHECK(h.error().message == "hostname: needs a uts namespace (linux.namespaces has none)");
     auto r = test::run_in_namespaces(
         []() -> std::string {
-            auto s = apply_sysctl(std::map<std::string, std::string>{{"net.ipv4.no_such_key", "1"}});
+            auto s =
+                apply_sysctl(std::map<std::string, std::string>{{"net.ipv4.no_such_key", "1"}});
             return s ? "succeeded" : s.error().message;
         },
         CLONE_NEWNET);
-    CHECK(r.output == "linux.sysctl \"net.ipv4.no_such_key\": open /proc/sys/net/ipv4/no_such_key: ENOENT");
+    CHECK(r.output ==
+          "linux.sysctl \"net.ipv4.no_such_key\": open /proc/sys/net/ipv4/no_such_key: ENOENT");
 }

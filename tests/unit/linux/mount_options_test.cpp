@@ -20,11 +20,11 @@ TEST_CASE("mount options: flags set and cleared, last atime mode wins") {
     CHECK(mo->flags == want);
     CHECK(mo->data.empty());
 
-    auto back = parse_mount_options({"ro", "nosuid", "rw", "suid", "dev", "exec", "async",
-                                     "nomand", "atime", "diratime", "norelatime",
-                                     "nostrictatime", "strictatime", "loud", "noacl",
-                                     "nolazytime", "noiversion", "defaults"},
-                                    false);
+    auto back =
+        parse_mount_options({"ro", "nosuid", "rw", "suid", "dev", "exec", "async", "nomand",
+                             "atime", "diratime", "norelatime", "nostrictatime", "strictatime",
+                             "loud", "noacl", "nolazytime", "noiversion", "defaults"},
+                            false);
     REQUIRE(back.ok());
     CHECK(back->flags == MS_STRICTATIME);
     CHECK((back->cleared & (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC)) ==
@@ -59,9 +59,9 @@ TEST_CASE("mount options: bind, rbind, propagation in order, recursive attribute
 }
 
 TEST_CASE("mount options: filesystem data passes through, extensions, idmap") {
-    auto mo = parse_mount_options({"nosuid", "mode=755", "size=65536k", "newinstance",
-                                   "tmpcopyup", "x-systemd.automount"},
-                                  false);
+    auto mo = parse_mount_options(
+        {"nosuid", "mode=755", "size=65536k", "newinstance", "tmpcopyup", "x-systemd.automount"},
+        false);
     REQUIRE(mo.ok());
     CHECK(mo->data_string() == "mode=755,size=65536k,newinstance");
     CHECK(mo->tmpcopyup);

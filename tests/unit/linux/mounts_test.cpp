@@ -17,11 +17,13 @@ oci::Spec minimal_spec(std::vector<oci::Mount> extra) {
     oci::Spec s;
     s.root.path = "rootfs";
     oci::Linux l;
-    for (const char* t : {"pid", "mount", "ipc", "uts", "network"}) l.namespaces.push_back({t, ""});
+    for (const char* t : {"pid", "mount", "ipc", "uts", "network"})
+        l.namespaces.push_back({t, ""});
     s.linux_ = l;
     s.mounts = {mount("/proc", "proc", "proc", {}),
                 mount("/dev", "tmpfs", "tmpfs", {"nosuid", "mode=755"})};
-    for (auto& m : extra) s.mounts.push_back(std::move(m));
+    for (auto& m : extra)
+        s.mounts.push_back(std::move(m));
     return s;
 }
 
@@ -48,36 +50,53 @@ TEST_CASE("tmpfs with per-mount flags, atime modes and data") {
     SKIFF_NEED_ROOT();
     Bundle b;
     auto spec = minimal_spec({
-        mount("/a", "tmpfs", "tmpfs", {"ro", "nosuid", "nodev", "noexec", "noatime", "nodiratime", "size=1m", "mode=700"}),
+        mount("/a", "tmpfs", "tmpfs",
+              {"ro", "nosuid", "nodev", "noexec", "noatime", "nodiratime", "size=1m", "mode=700"}),
         mount("/b", "tmpfs", "tmpfs", {"strictatime", "nosymfollow", "sync", "dirsync"}),
         mount("/c", "tmpfs", "tmpfs", {"relatime", "shared"}),
         mount("/d", "tmpfs", "tmpfs", {"unbindable"}),
         mount("/e", "tmpfs", "tmpfs", {}),
         mount("/e", "tmpfs", "", {"remount", "ro", "nosuid"}),
+        // Mount points made inside a tmpfs mounted just before, and a second mount on one.
+        mount("/t", "tmpfs", "tmpfs", {}),
+        mount("/t/a", "tmpfs", "tmpfs", {"ro"}),
+        mount("/t/a", "tmpfs", "tmpfs", {"nodev"}),
+        mount("/t/b", "tmpfs", "tmpfs", {"noexec"}),
     });
     auto r = run(b, spec, []() -> std::string {
         auto mi = mountinfo();
         const auto* a = find_mount(mi, "/a");
         EXPECT_IN_CHILD(a, "/a missing");
         for (const char* o : {"ro", "nosuid", "nodev", "noexec", "noatime", "nodiratime"})
-            EXPECT_IN_CHILD(has_option(a->options, o), std::string("/a lacks ") + o + ": " + a->options);
-        EXPECT_IN_CHILD(has_option(a->super_options, "size=1024k") && has_option(a->super_options, "mode=700"),
+            EXPECT_IN_CHILD(has_option(a->options, o),
+                            std::string("/a lacks ") + o + ": " + a->options);
+        EXPECT_IN_CHILD(has_option(a->super_options, "size=1024k") &&
+                            has_option(a->super_options, "mode=700"),
                         "/a data: " + a->super_options);
         const auto* bm = find_mount(mi, "/b");
-        EXPECT_IN_CHILD(bm && has_option(bm->options, "nosymfollow"), "/b nosymfollow: " + bm->options);
+        EXPECT_IN_CHILD(bm && has_option(bm->options, "nosymfollow"),
+                        "/b nosymfollow: " + bm->options);
         EXPECT_IN_CHILD(!has_option(bm->options, "relatime") && !has_option(bm->options, "noatime"),
                         "/b not strictatime: " + bm->options);
-        EXPECT_IN_CHILD(has_option(bm->super_options, "sync") && has_option(bm->super_options, "dirsync"),
+        EXPECT_IN_CHILD(has_option(bm->super_options, "sync") &&
+                            has_option(bm->super_options, "dirsync"),
                         "/b sync,dirsync: " + bm->super_options);
         const auto* c = find_mount(mi, "/c");
         EXPECT_IN_CHILD(c && has_option(c->options, "relatime"), "/c relatime");
-        EXPECT_IN_CHILD(c->optional.find("shared:") != std::string::npos, "/c not shared: " + c->optional);
+        EXPECT_IN_CHILD(c->optional.find("shared:") != std::string::npos,
+                        "/c not shared: " + c->optional);
         const auto* d = find_mount(mi, "/d");
-        EXPECT_IN_CHILD(d && d->optional.find("unbindable") != std::string::npos, "/d not unbindable");
+        EXPECT_IN_CHILD(d && d->optional.find("unbindable") != std::string::npos,
+                        "/d not unbindable");
         const auto* e = find_mount(mi, "/e");
         EXPECT_IN_CHILD(e && has_option(e->options, "ro") && has_option(e->options, "nosuid"),
                         "/e not remounted ro,nosuid: " + (e ? e->options : ""));
         EXPECT_IN_CHILD(mkdir("/a/x", 0) != 0 && errno == EROFS, "/a writable");
+        const auto* ta = find_mount(mi, "/t/a");
+        EXPECT_IN_CHILD(ta && has_option(ta->options, "nodev") && has_option(ta->options, "rw"),
+                        "/t/a top mount: " + (ta ? ta->options : ""));
+        const auto* tb = find_mount(mi, "/t/b");
+        EXPECT_IN_CHILD(tb && has_option(tb->options, "noexec"), "/t/b");
         return {};
     });
     INFO(r.output);
@@ -108,20 +127,25 @@ TEST_CASE("bind mounts: read-only dir (relative source), file, rbind with rro vs
             int fd = open("/mnt/ro/new", O_CREAT | O_WRONLY, 0644);
             EXPECT_IN_CHILD(fd < 0 && errno == EROFS, "ro bind writable: " + errno_name(errno));
             struct stat st{};
-            EXPECT_IN_CHILD(stat("/etc/hosts", &st) == 0 && S_ISREG(st.st_mode), "/etc/hosts not a file");
+            EXPECT_IN_CHILD(stat("/etc/hosts", &st) == 0 && S_ISREG(st.st_mode),
+                            "/etc/hosts not a file");
             EXPECT_IN_CHILD(read_file("/etc/hosts") == "127.0.0.1 skiff\n", "file bind content");
             const auto* hosts = find_mount(mi, "/etc/hosts");
-            EXPECT_IN_CHILD(hosts && has_option(hosts->options, "ro") && has_option(hosts->options, "nosuid"),
+            EXPECT_IN_CHILD(hosts && has_option(hosts->options, "ro") &&
+                                has_option(hosts->options, "nosuid"),
                             "/etc/hosts flags");
             const auto* rro_sub = find_mount(mi, "/mnt/rro/sub");
-            EXPECT_IN_CHILD(rro_sub && has_option(rro_sub->options, "ro"), "rro did not reach the submount");
-            EXPECT_IN_CHILD(rro_sub->optional.find("shared") == std::string::npos, "rprivate not applied");
+            EXPECT_IN_CHILD(rro_sub && has_option(rro_sub->options, "ro"),
+                            "rro did not reach the submount");
+            EXPECT_IN_CHILD(rro_sub->optional.find("shared") == std::string::npos,
+                            "rprivate not applied");
             const auto* top = find_mount(mi, "/mnt/ro-top");
             const auto* top_sub = find_mount(mi, "/mnt/ro-top/sub");
             EXPECT_IN_CHILD(top && has_option(top->options, "ro"), "ro bind top not ro");
             EXPECT_IN_CHILD(top_sub && has_option(top_sub->options, "rw"), "plain ro is recursive");
             const auto* rw = find_mount(mi, "/mnt/rw");
-            EXPECT_IN_CHILD(rw && has_option(rw->options, "rw") && has_option(rw->options, "nosymfollow"),
+            EXPECT_IN_CHILD(rw && has_option(rw->options, "rw") &&
+                                has_option(rw->options, "nosymfollow"),
                             "/mnt/rw: " + (rw ? rw->options : ""));
             return {};
         },
@@ -148,7 +172,8 @@ TEST_CASE("tmpcopyup copies the covered directory into the tmpfs, keeping owners
     auto r = run(b, spec, []() -> std::string {
         auto mi = mountinfo();
         const auto* d = find_mount(mi, "/data");
-        EXPECT_IN_CHILD(d && d->fstype == "tmpfs" && has_option(d->options, "ro"), "/data not a ro tmpfs");
+        EXPECT_IN_CHILD(d && d->fstype == "tmpfs" && has_option(d->options, "ro"),
+                        "/data not a ro tmpfs");
         EXPECT_IN_CHILD(read_file("/data/file") == "payload", "file not copied");
         EXPECT_IN_CHILD(read_file("/data/dir/inner") == "inner", "subdir not copied");
         EXPECT_IN_CHILD(read_file("/data/link") == "payload", "symlink not copied");
@@ -200,8 +225,9 @@ TEST_CASE("--no-pivot: move mount and chroot") {
 TEST_CASE("cgroup mount without a cgroup namespace binds the container's own cgroups") {
     SKIFF_NEED_ROOT();
     Bundle b;
-    auto spec = minimal_spec({mount("/sys", "sysfs", "sysfs", {"nosuid", "ro"}),
-                              mount("/sys/fs/cgroup", "cgroup", "cgroup", {"nosuid", "noexec", "nodev", "ro"})});
+    auto spec = minimal_spec(
+        {mount("/sys", "sysfs", "sysfs", {"nosuid", "ro"}),
+         mount("/sys/fs/cgroup", "cgroup", "cgroup", {"nosuid", "noexec", "nodev", "ro"})});
     std::string own = read_file("/proc/self/cgroup");
     auto r = run(b, spec, []() -> std::string {
         auto mi = mountinfo();
@@ -212,9 +238,76 @@ TEST_CASE("cgroup mount without a cgroup namespace binds the container's own cgr
             if (m.mount_point.rfind("/sys/fs/cgroup/", 0) != 0) continue;
             any = true;
             EXPECT_IN_CHILD(has_option(m.options, "ro"), m.mount_point + " not ro");
-            EXPECT_IN_CHILD(m.fstype == "cgroup" || m.fstype == "cgroup2", m.mount_point + ": " + m.fstype);
+            EXPECT_IN_CHILD(m.fstype == "cgroup" || m.fstype == "cgroup2",
+                            m.mount_point + ": " + m.fstype);
         }
         EXPECT_IN_CHILD(any, "no hierarchies under /sys/fs/cgroup");
+        return {};
+    });
+    INFO(r.output);
+    CHECK(r.output.empty());
+}
+
+TEST_CASE("rootfsPropagation rshared: / stays shared inside, pivot still works") {
+    SKIFF_NEED_ROOT();
+    Bundle b;
+    auto spec = minimal_spec({});
+    spec.linux_->rootfs_propagation = "rshared";
+    auto r = run(b, spec, []() -> std::string {
+        auto mi = mountinfo();
+        const auto* root = find_mount(mi, "/");
+        EXPECT_IN_CHILD(root && root->optional.find("shared:") != std::string::npos,
+                        "/ not shared: " + (root ? root->optional : ""));
+        EXPECT_IN_CHILD(access("/bin/busybox", X_OK) == 0, "not pivoted");
+        return {};
+    });
+    INFO(r.output);
+    CHECK(r.output.empty());
+}
+
+TEST_CASE("sysfs in a user namespace without its own network namespace: bind of /sys") {
+    SKIFF_NEED_ROOT();
+    Bundle b;
+    auto spec =
+        minimal_spec({mount("/sys", "sysfs", "sysfs", {"nosuid", "noexec", "nodev", "ro"})});
+    spec.linux_->namespaces = {{"pid", ""}, {"mount", ""}, {"user", ""}};
+    spec.linux_->uid_mappings = {{0, 0, 65536}};
+    spec.linux_->gid_mappings = {{0, 0, 65536}};
+    auto opts = options_for(b);
+    auto r = run_in_namespaces(
+        [&]() -> std::string {
+            if (auto err = setup_container(spec, opts); !err.empty()) return err;
+            auto mi = mountinfo();
+            const auto* sys = find_mount(mi, "/sys");
+            EXPECT_IN_CHILD(sys && sys->fstype == "sysfs" && has_option(sys->options, "ro") &&
+                                has_option(sys->options, "nosuid"),
+                            "/sys: " + (sys ? sys->fstype + " " + sys->options : "missing"));
+            EXPECT_IN_CHILD(access("/sys/kernel", F_OK) == 0, "/sys empty");
+            for (const auto& m : mi)
+                if (m.mount_point.rfind("/sys/", 0) == 0)
+                    EXPECT_IN_CHILD(has_option(m.options, "ro"), m.mount_point + " not ro");
+            return {};
+        },
+        CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID, &*spec.linux_);
+    INFO(r.output);
+    CHECK(r.output.empty());
+}
+
+TEST_CASE("linux.mountLabel is ignored where SELinux is off") {
+    SKIFF_NEED_ROOT();
+    struct stat st{};
+    if (stat("/sys/fs/selinux/enforce", &st) == 0) {
+        WARN("skipped: SELinux is on here; the label would be applied");
+        return;
+    }
+    Bundle b;
+    auto spec = minimal_spec({mount("/x", "tmpfs", "tmpfs", {"mode=700"})});
+    spec.linux_->mount_label = "system_u:object_r:container_file_t:s0:c1,c2";
+    auto r = run(b, spec, []() -> std::string {
+        auto mi = mountinfo();
+        const auto* x = find_mount(mi, "/x");
+        EXPECT_IN_CHILD(x && x->super_options.find("context") == std::string::npos,
+                        "label applied");
         return {};
     });
     INFO(r.output);

@@ -2,6 +2,7 @@
 // namespace offsets written from the parent.
 #include <fcntl.h>
 #include <sched.h>
+#include <sys/prctl.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -50,17 +51,26 @@ struct Parked {
         kill(pid, SIGKILL);
         waitpid(pid, nullptr, 0);
     }
-    std::string ns(const char* type) const { return "/proc/" + std::to_string(pid) + "/ns/" + type; }
+    std::string ns(const char* type) const {
+        return "/proc/" + std::to_string(pid) + "/ns/" + type;
+    }
 };
 
 } // namespace
 
 TEST_CASE("clone_flags: all eight types, joined ones excluded, bad lists refused") {
-    auto flags = clone_flags(with_namespaces({{"pid", ""}, {"network", ""}, {"mount", ""}, {"ipc", ""},
-                                              {"uts", ""}, {"user", ""}, {"cgroup", ""}, {"time", ""}}));
+    auto flags = clone_flags(with_namespaces({{"pid", ""},
+                                              {"network", ""},
+                                              {"mount", ""},
+                                              {"ipc", ""},
+                                              {"uts", ""},
+                                              {"user", ""},
+                                              {"cgroup", ""},
+                                              {"time", ""}}));
     REQUIRE(flags.ok());
+    // Time is created by enter_time_namespace_for_clone, never by clone flags.
     CHECK(*flags == (CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWUTS |
-                     CLONE_NEWUSER | CLONE_NEWCGROUP | CLONE_NEWTIME));
+                     CLONE_NEWUSER | CLONE_NEWCGROUP));
     auto joined = clone_flags(with_namespaces({{"pid", ""}, {"network", "/proc/1/ns/net"}}));
     REQUIRE(joined.ok());
     CHECK(*joined == CLONE_NEWPID);
@@ -188,8 +198,96 @@ TEST_CASE("time namespace offsets shift the monotonic and boottime clocks") {
     bad.time_offsets = {{"realtime", {1, 0}}};
     auto e = write_time_offsets_from_parent(pid, bad);
     REQUIRE_FALSE(e.ok());
-    CHECK(e.error().message == "linux.timeOffsets: unknown clock \"realtime\" (monotonic or boottime)");
+    CHECK(e.error().message ==
+          "linux.timeOffsets: unknown clock \"realtime\" (monotonic or boottime)");
     oci::Linux no_ns = with_namespaces({});
     no_ns.time_offsets = l.time_offsets;
     CHECK_FALSE(write_time_offsets_from_parent(pid, no_ns).ok());
+}
+
+TEST_CASE("enter_time_namespace_for_clone: the next child is born with the offsets") {
+    SKIFF_NEED_ROOT();
+    oci::Linux l = with_namespaces({{"time", ""}});
+    l.time_offsets = {{"monotonic", {5000, 0}}};
+    int result[2];
+    REQUIRE(pipe(result) == 0);
+    pid_t runtime = fork(); // stands for the (single-threaded) runtime process
+    REQUIRE(runtime >= 0);
+    if (runtime == 0) {
+        auto measure = []() -> long long {
+            timespec t{};
+            clock_gettime(CLOCK_MONOTONIC, &t);
+            return t.tv_sec;
+        };
+        long long base = measure(), in_ns = -1, after = -1;
+        auto saved = enter_time_namespace_for_clone(l);
+        if (!saved) _exit(2);
+        int p[2];
+        if (pipe(p) != 0) _exit(2);
+        pid_t init = fork();
+        if (init == 0) {
+            long long v = measure();
+            (void)!write(p[1], &v, sizeof v);
+            _exit(0);
+        }
+        if (!restore_time_namespace(*saved)) _exit(3);
+        (void)!read(p[0], &in_ns, sizeof in_ns);
+        waitpid(init, nullptr, 0);
+        pid_t later = fork();
+        if (later == 0) {
+            long long v = measure();
+            (void)!write(p[1], &v, sizeof v);
+            _exit(0);
+        }
+        (void)!read(p[0], &after, sizeof after);
+        waitpid(later, nullptr, 0);
+        long long out[2] = {in_ns - base, after - base};
+        (void)!write(result[1], out, sizeof out);
+        _exit(0);
+    }
+    long long deltas[2] = {-1, -1};
+    CHECK(read(result[0], deltas, sizeof deltas) == sizeof deltas);
+    int status = 0;
+    waitpid(runtime, &status, 0);
+    CHECK(WIFEXITED(status));
+    CHECK(WEXITSTATUS(status) == 0);
+    CHECK(deltas[0] >= 5000);
+    CHECK(deltas[0] < 5010);
+    CHECK(deltas[1] < 10);
+    CHECK(enter_time_namespace_for_clone(with_namespaces({})).value() == -1);
+}
+
+TEST_CASE("write_id_mappings_from_parent as an unprivileged user denies setgroups") {
+    SKIFF_NEED_ROOT(); // to become user 1000 in a throw-away child
+    int result[2];
+    REQUIRE(pipe(result) == 0);
+    pid_t runtime = fork();
+    REQUIRE(runtime >= 0);
+    if (runtime == 0) {
+        if (setresgid(1000, 1000, 1000) != 0 || setresuid(1000, 1000, 1000) != 0) _exit(2);
+        prctl(PR_SET_DUMPABLE, 1); // a uid change made /proc/PID root-owned, unlike a real user's
+        std::string out;
+        {
+            Parked user(CLONE_NEWUSER);
+            oci::Linux l = with_namespaces({{"user", ""}});
+            l.uid_mappings = {{0, 1000, 1}};
+            l.gid_mappings = {{0, 1000, 1}};
+            auto w = write_id_mappings_from_parent(user.pid, l);
+            out = w ? test::read_file("/proc/" + std::to_string(user.pid) + "/setgroups") +
+                          test::read_file("/proc/" + std::to_string(user.pid) + "/gid_map")
+                    : "ERR " + w.error().message;
+        }
+        (void)!write(result[1], out.data(), out.size());
+        _exit(0);
+    }
+    close(result[1]);
+    std::string out;
+    char buf[256];
+    ssize_t n;
+    while ((n = read(result[0], buf, sizeof buf)) > 0)
+        out.append(buf, size_t(n));
+    waitpid(runtime, nullptr, 0);
+    INFO(out);
+    CHECK(out.rfind("deny\n", 0) == 0);
+    CHECK(out.find("1000") != std::string::npos);
 }
