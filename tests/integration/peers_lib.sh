@@ -98,7 +98,8 @@ EOF
   PODMAN=(podman --root "$d/root" --runroot "$d/runroot" --storage-driver overlay
           --tmpdir "$d/tmp" --network-config-dir "$d/net.d" --cgroup-manager cgroupfs
           --events-backend file --runtime "$SKIFF_RUNTIME")
-  # Root here lacks CAP_SYS_RESOURCE, so podman's default rlimits cannot be raised to.
+  # Root here lacks CAP_SYS_RESOURCE, so podman's default rlimits (1048576 open files) are
+  # above what it may set: ask for limits within the hard ones.
   # Containers' cgroups go under a parent of ours, removed at the end: runc leaves its
   # name=systemd and unified (hybrid) cgroups behind when podman cleans up.
   PODMAN_CGROUP_PARENT=/skiff-peers-podman-$$
