@@ -54,7 +54,9 @@ private:
 
 // vm mode (DESIGN.md decision 1): everything up to here was container mode; the last step
 // execs skiff-vmm, which boots the libOS and runs the app from the pivoted rootfs. /dev/kvm and
-// the VMM binary are host files, so they are opened before pivot_root and handed down as fds.
+// the VMM binary are host files, so they are opened before the clone and handed down as fds.
+// `exec` into a vm container starts a second VM in the container's namespaces and cgroup
+// (same rootfs and network, its own guest): the libOS cannot spawn into a running guest yet.
 class VmHandler final : public Handler {
 public:
     explicit VmHandler(std::string state_root) : state_root_(std::move(state_root)) {}
@@ -64,26 +66,25 @@ public:
     }
     const char* name() const override { return "vm"; }
 
+    // Runtime side, before the clone: the init inherits these fds. /dev/kvm must be opened
+    // here, not in the init: the container's device cgroup (runc's default rules) refuses it.
     Result<void> check(const oci::Spec& spec) override {
-        if (::access("/dev/kvm", R_OK | W_OK) != 0)
+        kvm_fd_ = ::open("/dev/kvm", O_RDWR | O_CLOEXEC);
+        if (kvm_fd_ < 0)
             return errno_error(std::string("vm mode (") + kIsolationAnnotation +
-                               "=vm): /dev/kvm is not usable on this host");
+                               "=vm): /dev/kvm is not usable on this host: open /dev/kvm");
         vmm_path_ = SKIFF_TRY(find_vmm());
-        memory_mib_ = guest_memory_mib(spec);
-        return ok();
-    }
-
-    Result<void> before_pivot(const oci::Spec&) override {
-        kvm_fd_ = ::open("/dev/kvm", O_RDWR); // no O_CLOEXEC: skiff-vmm inherits it
-        if (kvm_fd_ < 0) return errno_error("vm mode: open /dev/kvm");
         vmm_fd_ = ::open(vmm_path_.c_str(), O_PATH | O_CLOEXEC);
         if (vmm_fd_ < 0) return errno_error("vm mode: open " + vmm_path_);
         // A host-side cache of KVM's supported CPUID table saves ~300 us per start; never a
         // path inside the (untrusted) rootfs. Optional: without it the VMM asks KVM.
         std::string cache = state_root_ + "/vm-cpuid.bin";
-        cpuid_fd_ = ::open(cache.c_str(), O_RDWR | O_CREAT | O_NOFOLLOW, 0600);
+        cpuid_fd_ = ::open(cache.c_str(), O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+        memory_mib_ = guest_memory_mib(spec);
         return ok();
     }
+
+    Result<void> before_pivot(const oci::Spec&) override { return ok(); }
 
     Result<void> resolve(const oci::Process& process) override {
         if (process.args.empty()) return Error{"process.args: must not be empty"};
@@ -92,11 +93,9 @@ public:
     }
 
     Error exec(const oci::Process& process) override {
-        // `exec` joins a running container and never passes before_pivot: a second process
-        // inside a running guest needs the libOS to spawn it, which is not there yet.
-        if (kvm_fd_ < 0 || vmm_fd_ < 0)
-            return Error{"vm mode: exec into a running vm-mode container is not supported yet",
-                         ENOTSUP};
+        // The init marked every inherited fd close-on-exec; these two go to the VMM.
+        for (int fd : {kvm_fd_, cpuid_fd_})
+            if (fd >= 0) ::fcntl(fd, F_SETFD, 0);
         std::vector<std::string> args = {"skiff-vmm", "--kvm-fd", std::to_string(kvm_fd_),
                                          "--rootfs", "/", "--memory", std::to_string(memory_mib_),
                                          "--cwd", process.cwd.empty() ? "/" : process.cwd,

@@ -62,10 +62,13 @@ rt delete "$id"
 edit_config "$B" '.process.terminal=false | .process.args=["sleep","1000"]'
 id=$(new_id console-exec)
 rt run -d --bundle "$B" "$id"
-"$SKIFF_TMP/recv" "$sock" >"$SKIFF_TMP/exec.out" 2>/dev/null &
+# A fresh path: the first receiver's socket file is still there, so waiting for it would race
+# the new receiver's unlink+bind.
+sock2="$SKIFF_TMP/console-exec.sock"
+"$SKIFF_TMP/recv" "$sock2" >"$SKIFF_TMP/exec.out" 2>/dev/null &
 rpid=$!
-for _ in $(seq 100); do [ -S "$sock" ] && break; sleep 0.02; done
-rt exec -t -d --console-socket "$sock" "$id" sh -c 'tty; echo exec-tty-ok'
+for _ in $(seq 250); do [ -S "$sock2" ] && break; sleep 0.02; done
+rt exec -t -d --console-socket "$sock2" "$id" sh -c 'tty; echo exec-tty-ok'
 for _ in $(seq 100); do grep -q exec-tty-ok "$SKIFF_TMP/exec.out" && break; sleep 0.05; done
 grep -q '^/dev/pts/' "$SKIFF_TMP/exec.out" || fail "exec -t: $(cat "$SKIFF_TMP/exec.out")"
 wait $rpid || true

@@ -20,18 +20,18 @@ set_args() { edit_config "$b" ".process.args=$(printf '%s\n' "$@" | jq -R . | jq
 for args in "echo hello from skiff" "cat /etc/passwd" "wc -l /etc/group" "id" "env"; do
   # shellcheck disable=SC2086
   set_args $args
-  ctr; want=$(rt run "c-$RANDOM" 2>&1) || fail "container mode: $args"
-  vm;  got=$(rt run "v-$RANDOM" 2>&1) || fail "vm mode: $args: $got"
+  ctr; want=$(rt run --bundle "$b" "c-$RANDOM" 2>&1) || fail "container mode: $args"
+  vm;  got=$(rt run --bundle "$b" "v-$RANDOM" 2>&1) || fail "vm mode: $args: $got"
   [ "$got" = "$want" ] || fail "vm mode output differs for '$args': want [$want] got [$got]"
 done
 echo "ok: same output in container and vm mode"
 
 # The app's exit code is the container's.
 vm; set_args sh -c "exit 3"  # sh forks in general, but `sh -c exit` does not
-set +e; rt run "v-$RANDOM" >/dev/null 2>&1; rc=$?; set -e
+set +e; rt run --bundle "$b" "v-$RANDOM" >/dev/null 2>&1; rc=$?; set -e
 if [ $rc -ne 3 ]; then
   set_args false
-  set +e; rt run "v-$RANDOM" >/dev/null 2>&1; rc=$?; set -e
+  set +e; rt run --bundle "$b" "v-$RANDOM" >/dev/null 2>&1; rc=$?; set -e
   [ $rc -eq 1 ] || fail "vm mode exit code: want 1 from false, got $rc"
 fi
 echo "ok: exit code"
@@ -40,7 +40,7 @@ echo "ok: exit code"
 vm; set_args sleep 30
 id=$(new_id vm)
 cleanup "'$SKIFF_RUNTIME' --root '$root' delete --force $id"
-rt create "$id" --bundle "$b" >/dev/null 2>&1 </dev/null || fail "vm create"
+rt create --bundle "$b" "$id" </dev/null || fail "vm create"
 st=$(rt state "$id" | jq -r .status); [ "$st" = created ] || fail "state after create: $st"
 rt start "$id" || fail "vm start"
 st=$(rt state "$id"); [ "$(echo "$st" | jq -r .status)" = running ] || fail "state after start: $st"
@@ -58,7 +58,7 @@ echo "ok: lifecycle and kill in vm mode"
 # An unknown isolation value is an error naming the annotation; nothing is left behind.
 edit_config "$b" '.annotations["run.skiff.isolation"]="vmm"'
 id=$(new_id bad)
-if out=$(rt create "$id" --bundle "$b" 2>&1); then fail "unknown isolation accepted"; fi
+if out=$(rt create --bundle "$b" "$id" 2>&1); then fail "unknown isolation accepted"; fi
 echo "$out" | grep -q 'run.skiff.isolation' || fail "error does not name the annotation: $out"
 [ ! -e "$root/$id" ] || fail "state directory left after a failed create"
 echo "ok: unknown isolation value rejected"

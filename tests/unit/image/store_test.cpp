@@ -58,7 +58,7 @@ TEST_CASE("a corrupted blob is detected on read") {
     CHECK(r.error().message.find("does not match its digest") != std::string::npos);
 }
 
-TEST_CASE("references resolve, retag and untag; unknown ones name the image") {
+TEST_CASE("references resolve, retag and untag, and unknown ones name the image") {
     TempDir t;
     auto store = Store::open(t.path).value();
     auto md = testutil::add_image(store, "busybox", {{{"a", 'f', "x"}}});

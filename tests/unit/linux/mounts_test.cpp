@@ -204,7 +204,7 @@ TEST_CASE("a read-only /dev tmpfs still gets its devices, then turns read-only")
     CHECK(r.output.empty());
 }
 
-TEST_CASE("--no-pivot: move mount and chroot") {
+TEST_CASE("no-pivot: move mount and chroot") {
     SKIFF_NEED_ROOT();
     Bundle b;
     auto spec = minimal_spec({});
