@@ -36,6 +36,13 @@ cc -O2 -o "$tmp/timeit" "$here/timeit.c"
 
 names=(skiff crun runc wrapper)
 declare -A bin=([skiff]=$SKIFF_RUNTIME [crun]=$CRUN [runc]=$RUNC [wrapper]=/bin/true)
+# vm mode: the same bundle with run.skiff.isolation=vm (busybox true runs in skiff-vmm).
+if [ -c /dev/kvm ]; then
+  cp -a "$tmp/bundle" "$tmp/bundle-vm"
+  jq '.annotations["run.skiff.isolation"]="vm"' "$tmp/bundle/config.json" >"$tmp/bundle-vm/config.json"
+  names=(skiff skiff-vm crun runc wrapper)
+  bin[skiff-vm]=$SKIFF_RUNTIME
+fi
 
 # one NAME ROUND: one timed `run`, each runtime with its own state root under $tmp.
 one() {
@@ -43,7 +50,9 @@ one() {
   if [ "$name" = wrapper ]; then
     cmd=(/bin/true)
   else
-    cmd=("${bin[$name]}" --root "$tmp/state-$name" run --bundle "$tmp/bundle" "bench-$name-$$-$round")
+    local bundle=$tmp/bundle
+    [ "$name" = skiff-vm ] && bundle=$tmp/bundle-vm
+    cmd=("${bin[$name]}" --root "$tmp/state-$name" run --bundle "$bundle" "bench-$name-$$-$round")
   fi
   "$tmp/timeit" -o "$tmp/$name.times" unshare -m sh -c \
     'umount /sys/fs/cgroup/unified 2>/dev/null; exec "$@"' wrapper "${cmd[@]}" ||
@@ -81,3 +90,7 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 echo
 echo "skiff/crun: median $(ratio "${med[skiff]}" "${med[crun]}"), p90 $(ratio "${p90[skiff]}" "${p90[crun]}")"
 echo "skiff/runc: median $(ratio "${med[skiff]}" "${med[runc]}"), p90 $(ratio "${p90[skiff]}" "${p90[runc]}")"
+if [ -n "${med[skiff-vm]:-}" ]; then
+  echo "skiff-vm/crun: median $(ratio "${med[skiff-vm]}" "${med[crun]}"), p90 $(ratio "${p90[skiff-vm]}" "${p90[crun]}")"
+  echo "skiff-vm/runc: median $(ratio "${med[skiff-vm]}" "${med[runc]}"), p90 $(ratio "${p90[skiff-vm]}" "${p90[runc]}")"
+fi

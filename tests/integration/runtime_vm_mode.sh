@@ -17,7 +17,7 @@ ctr() { edit_config "$b" '.annotations["run.skiff.isolation"]="container"'; }
 set_args() { edit_config "$b" ".process.args=$(printf '%s\n' "$@" | jq -R . | jq -s -c .)"; }
 
 # Same output in both modes, for a few applets run directly.
-for args in "echo hello from skiff" "cat /etc/passwd" "wc -l /etc/group" "id" "env"; do
+for args in "echo hello from skiff" "cat /etc/passwd" "wc -l /etc/group" "id" "env" "ls -la /"; do
   # shellcheck disable=SC2086
   set_args $args
   ctr; want=$(rt run --bundle "$b" "c-$RANDOM" 2>&1) || fail "container mode: $args"
@@ -25,6 +25,54 @@ for args in "echo hello from skiff" "cat /etc/passwd" "wc -l /etc/group" "id" "e
   [ "$got" = "$want" ] || fail "vm mode output differs for '$args': want [$want] got [$got]"
 done
 echo "ok: same output in container and vm mode"
+
+# Files of the image: a 10 MiB file hashed the same way in both modes; date agrees.
+head -c 10485760 /dev/urandom >"$b/rootfs/big"
+for args in "sha256sum /big" "date +%Y-%m-%d"; do
+  # shellcheck disable=SC2086
+  set_args $args
+  ctr; want=$(rt run --bundle "$b" "c-$RANDOM" 2>&1) || fail "container mode: $args"
+  vm;  got=$(rt run --bundle "$b" "v-$RANDOM" 2>&1) || fail "vm mode: $args: $got"
+  [ "$got" = "$want" ] || fail "vm mode output differs for '$args': want [$want] got [$got]"
+done
+echo "ok: sha256sum of 10 MiB and date agree"
+
+# Static C programs (musl, glibc static, glibc static-pie): stdout, stderr and the exit code
+# each match container mode.
+progs=$SKIFF_BUILD_DIR/tests/programs
+for v in musl glibc pie; do
+  [ -x "$progs/hello-$v" ] || { echo "note: $progs/hello-$v not built, skipped"; continue; }
+  cp "$progs/hello-$v" "$b/rootfs/hello-$v"
+  set_args "/hello-$v" /etc/passwd 7
+  for mode in ctr vm; do
+    $mode
+    set +e; rt run --bundle "$b" "p-$RANDOM" >"$SKIFF_TMP/$mode.out" 2>"$SKIFF_TMP/$mode.err"; echo $? >"$SKIFF_TMP/$mode.rc"; set -e
+  done
+  cmp -s "$SKIFF_TMP/ctr.out" "$SKIFF_TMP/vm.out" || fail "hello-$v stdout differs: $(diff "$SKIFF_TMP/ctr.out" "$SKIFF_TMP/vm.out")"
+  cmp -s "$SKIFF_TMP/ctr.err" "$SKIFF_TMP/vm.err" || fail "hello-$v stderr differs: $(diff "$SKIFF_TMP/ctr.err" "$SKIFF_TMP/vm.err")"
+  [ "$(cat "$SKIFF_TMP/vm.rc")" = 7 ] && [ "$(cat "$SKIFF_TMP/ctr.rc")" = 7 ] ||
+    fail "hello-$v exit code: container $(cat "$SKIFF_TMP/ctr.rc"), vm $(cat "$SKIFF_TMP/vm.rc"), want 7"
+done
+echo "ok: static C programs match container mode"
+
+# sleep 1 really sleeps in the guest.
+vm; set_args sleep 1
+t0=$(date +%s%N); rt run --bundle "$b" "v-$RANDOM" || fail "vm sleep 1"; t1=$(date +%s%N)
+[ $(((t1 - t0) / 1000000)) -ge 1000 ] || fail "sleep 1 took $(((t1 - t0) / 1000000)) ms"
+echo "ok: sleep 1"
+
+# A foreground run whose app is killed exits 128+signal, as in container mode.
+vm; set_args sleep 30
+id=$(new_id vmkill)
+cleanup "'$SKIFF_RUNTIME' --root '$root' delete --force $id"
+set +e
+rt run --bundle "$b" "$id" </dev/null & runpid=$!
+for _ in $(seq 100); do [ "$(rt state "$id" 2>/dev/null | jq -r .status)" = running ] && break; sleep 0.05; done
+rt kill "$id" TERM
+wait $runpid; rc=$?
+set -e
+[ $rc -eq 143 ] || fail "vm app killed by SIGTERM: run exited $rc, want 143"
+echo "ok: killed app gives 143"
 
 # The app's exit code is the container's.
 vm; set_args sh -c "exit 3"  # sh forks in general, but `sh -c exit` does not
