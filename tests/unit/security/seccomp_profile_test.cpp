@@ -154,6 +154,26 @@ TEST_CASE("compile time of a docker-sized profile", "[.bench]") {
         return 0;
     });
     std::cout << "load: " << field(e.out, "load_us") << " us\n";
+
+    // The whole child-side sequence of security.hpp for runc's default process.
+    e = run_in_child([&](int out) {
+        skiff::oci::Capabilities caps;
+        caps.bounding = caps.effective = caps.permitted =
+            std::vector<std::string>{"CAP_AUDIT_WRITE", "CAP_KILL", "CAP_NET_BIND_SERVICE"};
+        skiff::oci::User user;
+        user.uid = user.gid = 1000;
+        auto a = clock::now();
+        bool good = sec::apply_rlimits({{"RLIMIT_NOFILE", 1024, 1024}}).ok() &&
+                    sec::set_no_new_privileges().ok() && sec::drop_bounding(caps).ok() &&
+                    sec::switch_user(user).ok() && sec::apply_capabilities(caps).ok() &&
+                    sec::load_seccomp(*first).ok();
+        auto b = clock::now();
+        say(out, "sequence_us=" + std::to_string(std::chrono::duration<double, std::micro>(b - a).count()) +
+                     (good ? "" : " (failed)") + "\n");
+        return 0;
+    });
+    std::cout << "child sequence (rlimits, no_new_privs, bounding, user, caps, seccomp load): "
+              << field(e.out, "sequence_us") << " us\n";
 }
 
 TEST_CASE("a config.json seccomp section parsed by the OCI model compiles and blocks",
