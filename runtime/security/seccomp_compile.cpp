@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <array>
+#include <linux/filter.h>
 #include <linux/seccomp.h>
 #include <string_view>
 
@@ -203,6 +204,10 @@ Result<SeccompProgram> compile_seccomp(const oci::Seccomp& profile) {
     const bool permissive = default_kind == SCMP_ACT_ALLOW || default_kind == SCMP_ACT_LOG;
     if (!permissive && profile.default_errno_ret.value_or(0) != ENOSYS)
         program.bpf = with_enosys_stub(program.bpf, profile, arches);
+    if (size_t count = program.bpf.size() / sizeof(sock_filter); count > BPF_MAXINSNS)
+        return Error{"linux.seccomp: the profile compiles to " + std::to_string(count) +
+                     " BPF instructions, more than the kernel's limit of " +
+                     std::to_string(BPF_MAXINSNS)};
     return program;
 }
 
