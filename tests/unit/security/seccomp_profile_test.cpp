@@ -1,58 +1,14 @@
-// A real, docker-sized profile: the default seccomp.json of containers-common (what podman
-// uses, ~470 syscall names), turned into an OCI linux.seccomp the way the engines do for an
-// unprivileged x86-64 container.
+// The docker-sized profile (seccomp_util.hpp) end to end, and its compile/load figures.
 #include <chrono>
 #include <fstream>
 #include <iostream>
-#include <nlohmann/json.hpp>
 
 #include "seccomp_util.hpp"
 #include "skiff/oci/spec.hpp"
 
 using namespace skiff::test;
-using nlohmann::json;
 
 namespace {
-
-const char* const kProfilePath = "/usr/share/containers/seccomp.json";
-
-bool listed(const json& obj, const char* key, std::initializer_list<const char*> any) {
-    if (!obj.is_object() || !obj.contains(key)) return false;
-    for (const auto& v : obj[key])
-        for (const char* a : any)
-            if (v == a) return true;
-    return false;
-}
-
-// Engine-side translation: keep rules for amd64 and for a container without extra caps.
-std::optional<skiff::oci::Seccomp> docker_sized_profile() {
-    std::ifstream in(kProfilePath);
-    if (!in) return std::nullopt;
-    json j = json::parse(in);
-    skiff::oci::Seccomp p;
-    p.default_action = j.at("defaultAction");
-    if (j.contains("defaultErrnoRet")) p.default_errno_ret = j["defaultErrnoRet"].get<uint32_t>();
-    for (const auto& m : j.value("archMap", json::array())) {
-        if (m["architecture"] != "SCMP_ARCH_X86_64") continue;
-        p.architectures.push_back(m["architecture"]);
-        for (const auto& sub : m.value("subArchitectures", json::array())) p.architectures.push_back(sub);
-    }
-    for (const auto& s : j.at("syscalls")) {
-        const json inc = s.value("includes", json::object()), exc = s.value("excludes", json::object());
-        if (inc.contains("caps") && !inc["caps"].empty()) continue;
-        if (inc.contains("arches") && !listed(inc, "arches", {"amd64", "x86_64"})) continue;
-        if (listed(exc, "arches", {"amd64", "x86_64"})) continue;
-        skiff::oci::SeccompSyscall sc;
-        sc.names = s.at("names").get<std::vector<std::string>>();
-        sc.action = s.at("action");
-        if (s.contains("errnoRet")) sc.errno_ret = s["errnoRet"].get<uint32_t>();
-        for (const auto& a : s.value("args", json::array()))
-            sc.args.push_back({a.at("index").get<uint32_t>(), a.at("value").get<uint64_t>(),
-                               a.value("valueTwo", uint64_t{0}), a.at("op").get<std::string>()});
-        p.syscalls.push_back(std::move(sc));
-    }
-    return p;
-}
 
 size_t name_count(const skiff::oci::Seccomp& p) {
     size_t n = 0;
