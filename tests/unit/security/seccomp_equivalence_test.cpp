@@ -222,3 +222,29 @@ TEST_CASE("every action, operator and same-index OR agree with libseccomp across
     CHECK(mismatches.empty());
     for (const auto& m : mismatches) WARN(m);
 }
+
+TEST_CASE("with an EPERM default, the only differences from libseccomp are ENOSYS for syscalls "
+          "newer than the profile",
+          "[seccomp][equivalence]") {
+    auto p = docker_sized_profile();
+    if (!p) {
+        WARN("skipped: needs " << kProfilePath);
+        return;
+    }
+    p->default_errno_ret = EPERM; // moby's default profile answers EPERM
+    auto ours = sec::compile_seccomp(*p);
+    REQUIRE(ours.ok());
+    auto ref = libseccomp_reference(*p);
+    size_t enosys = 0, other = 0;
+    for (uint32_t nr = 0; nr < 1000; ++nr) {
+        seccomp_data d{};
+        d.nr = static_cast<int>(nr);
+        d.arch = AUDIT_ARCH_X86_64;
+        uint32_t a = run_bpf(ours->bpf, d), b = run_bpf(ref, d);
+        if (a == b) continue;
+        if (a == (SECCOMP_RET_ERRNO | ENOSYS) && b == (SECCOMP_RET_ERRNO | EPERM)) ++enosys;
+        else ++other;
+    }
+    CHECK(other == 0);
+    CHECK(enosys > 400); // everything past the profile's newest syscall, up to 1000
+}
