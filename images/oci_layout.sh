@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Writes an OCI image layout from a staged root directory (sourced by images/*/build.sh).
 #
 # Reproducible by construction: one gzip'd tar layer with sorted entries, one fixed mtime,

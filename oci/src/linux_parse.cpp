@@ -1,4 +1,5 @@
 // config.json's "linux" section: namespaces, id mappings, devices, seccomp and the rest.
+#include "known_values.hpp"
 #include "spec_readers.hpp"
 
 namespace skiff::oci::detail {
@@ -11,7 +12,7 @@ bool read(const Val& v, Namespace& out) {
     if (!v.expect_object()) return false;
     if (!read_required(v, "type", out.type)) return false;
     if (!check_one_of(v["type"], out.type,
-                      {"pid", "network", "mount", "ipc", "uts", "user", "cgroup", "time"},
+                      kNamespaceTypes,
                       "namespace type"))
         return false;
     if (read(v["path"], out.path) && !out.path.empty() && out.path[0] != '/')
@@ -65,10 +66,6 @@ bool read(const Val& v, IntelRdt& out) {
     return !v.reader->failed();
 }
 
-static constexpr std::string_view kSeccompActions[] = {
-    "SCMP_ACT_KILL",  "SCMP_ACT_KILL_PROCESS", "SCMP_ACT_KILL_THREAD",
-    "SCMP_ACT_TRAP",  "SCMP_ACT_ERRNO",        "SCMP_ACT_TRACE",
-    "SCMP_ACT_ALLOW", "SCMP_ACT_LOG",          "SCMP_ACT_NOTIFY"};
 
 bool read(const Val& v, SeccompArg& out) {
     if (!v.expect_object()) return false;
@@ -78,9 +75,7 @@ bool read(const Val& v, SeccompArg& out) {
     read(v["valueTwo"], out.value_two);
     if (!read_required(v, "op", out.op)) return false;
     if (!check_one_of(v["op"], out.op,
-                      {"SCMP_CMP_NE", "SCMP_CMP_LT", "SCMP_CMP_LE", "SCMP_CMP_EQ", "SCMP_CMP_GE",
-                       "SCMP_CMP_GT", "SCMP_CMP_MASKED_EQ"},
-                      "seccomp operator"))
+                      kSeccompOperators, "seccomp operator"))
         return false;
     return !v.reader->failed();
 }
@@ -110,25 +105,14 @@ bool read(const Val& v, Seccomp& out) {
         Val archs = v["architectures"];
         for (size_t i = 0; i < out.architectures.size(); ++i)
             if (!check_one_of(element(archs, i), out.architectures[i],
-                              {"SCMP_ARCH_X86",         "SCMP_ARCH_X86_64",    "SCMP_ARCH_X32",
-                               "SCMP_ARCH_ARM",         "SCMP_ARCH_AARCH64",   "SCMP_ARCH_MIPS",
-                               "SCMP_ARCH_MIPS64",      "SCMP_ARCH_MIPS64N32", "SCMP_ARCH_MIPSEL",
-                               "SCMP_ARCH_MIPSEL64",    "SCMP_ARCH_MIPSEL64N32", "SCMP_ARCH_PPC",
-                               "SCMP_ARCH_PPC64",       "SCMP_ARCH_PPC64LE",   "SCMP_ARCH_S390",
-                               "SCMP_ARCH_S390X",       "SCMP_ARCH_PARISC",    "SCMP_ARCH_PARISC64",
-                               "SCMP_ARCH_RISCV64",     "SCMP_ARCH_LOONGARCH64", "SCMP_ARCH_M68K",
-                               "SCMP_ARCH_SH",          "SCMP_ARCH_SHEB"},
-                              "seccomp architecture"))
+                              kSeccompArchs, "seccomp architecture"))
                 return false;
     }
     if (read(v["flags"], out.flags)) {
         Val flags = v["flags"];
         for (size_t i = 0; i < out.flags.size(); ++i)
             if (!check_one_of(element(flags, i), out.flags[i],
-                              {"SECCOMP_FILTER_FLAG_TSYNC", "SECCOMP_FILTER_FLAG_LOG",
-                               "SECCOMP_FILTER_FLAG_SPEC_ALLOW",
-                               "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV"},
-                              "seccomp flag"))
+                              kSeccompFlags, "seccomp flag"))
                 return false;
     }
     read(v["listenerPath"], out.listener_path);
@@ -187,9 +171,7 @@ bool read(const Val& v, Linux& out) {
     read(v["resources"], out.resources);
     if (read(v["rootfsPropagation"], out.rootfs_propagation) && !out.rootfs_propagation.empty() &&
         !check_one_of(v["rootfsPropagation"], out.rootfs_propagation,
-                      {"private", "rprivate", "slave", "rslave", "shared", "rshared", "unbindable",
-                       "runbindable"},
-                      "rootfs propagation"))
+                      kRootfsPropagations, "rootfs propagation"))
         return false;
     read(v["seccomp"], out.seccomp);
     read(v["sysctl"], out.sysctl);

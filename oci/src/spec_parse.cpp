@@ -4,8 +4,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "skiff/oci/isolation.hpp"
 #include "skiff/oci/resources.hpp"
 #include "skiff/oci/spec.hpp"
+#include "known_values.hpp"
 #include "spec_readers.hpp"
 
 namespace skiff::oci::detail {
@@ -39,11 +41,7 @@ bool read(const Val& v, Rlimit& out) {
     if (!v.expect_object()) return false;
     if (!read_required(v, "type", out.type)) return false;
     if (!check_one_of(v["type"], out.type,
-                      {"RLIMIT_AS", "RLIMIT_CORE", "RLIMIT_CPU", "RLIMIT_DATA", "RLIMIT_FSIZE",
-                       "RLIMIT_LOCKS", "RLIMIT_MEMLOCK", "RLIMIT_MSGQUEUE", "RLIMIT_NICE",
-                       "RLIMIT_NOFILE", "RLIMIT_NPROC", "RLIMIT_RSS", "RLIMIT_RTPRIO",
-                       "RLIMIT_RTTIME", "RLIMIT_SIGPENDING", "RLIMIT_STACK"},
-                      "rlimit type"))
+                      kRlimitTypes, "rlimit type"))
         return false;
     read(v["hard"], out.hard);
     read(v["soft"], out.soft);
@@ -223,7 +221,14 @@ bool read(const Val& v, Spec& out) {
     read(v["domainname"], out.domainname);
     read(v["mounts"], out.mounts);
     read(v["hooks"], out.hooks);
-    read(v["annotations"], out.annotations);
+    if (Val annotations = v["annotations"]; read(annotations, out.annotations)) {
+        // Fail at create, naming the file, rather than when the mode is first needed.
+        if (auto it = out.annotations.find(kIsolationAnnotation); it != out.annotations.end())
+            if (auto mode = parse_isolation(it->second); !mode)
+                return Val{v.reader, nullptr,
+                           {&annotations.where, Where::MapKey, kIsolationAnnotation, 0}}
+                    .fail(mode.error().message);
+    }
     read(v["linux"], out.linux_);
     if (v.reader->failed()) return false;
     return validate_spec(v, out);

@@ -16,8 +16,9 @@
 namespace skiff::runtime::cgroups {
 
 enum class Mode { V1, V2, Hybrid };
-// Reads the mount table under `root` (default /sys/fs/cgroup). Hybrid counts as v1 for
-// resource control; its cgroup2 part is used for what only exists there.
+// statfs of `root` (default /sys/fs/cgroup): cgroup2 -> V2; a tmpfs with cgroup2 mounted at
+// <root>/unified -> Hybrid; else V1. Hybrid counts as v1 for resource control; its cgroup2
+// part is used for what only exists there (each controller is looked up where it is mounted).
 Result<Mode> detect_mode(const std::string& root = "/sys/fs/cgroup");
 
 // The figures `events --stats` prints, in runc's field layout (all zero where the host lacks a
@@ -40,6 +41,9 @@ struct Options {
     std::optional<std::string> cgroups_path; // linux.cgroupsPath; default derives from the id
     bool systemd = false; // --systemd-cgroup: "slice:prefix:name" paths, mapped onto cgroupfs
     std::string root = "/sys/fs/cgroup"; // tests point this at a private mount
+    // Skips detect_mode(root): for a tree that is not a mount (tests populate a temp directory
+    // with v1 or v2 file names to check the values written).
+    std::optional<Mode> mode;
 };
 
 class Cgroup {
@@ -65,7 +69,8 @@ public:
     virtual Result<void> destroy() = 0;                         // rmdir; processes must be gone
     virtual std::string save() const = 0;                       // JSON text for load()
     // The directory the container's processes sit in, for the v2 driver the single path; used
-    // by clone3(CLONE_INTO_CGROUP) and for cgroup namespace roots.
+    // by clone3(CLONE_INTO_CGROUP) and for cgroup namespace roots. Hybrid: the cgroup2 part
+    // only (enter() is still needed for the v1 hierarchies); pure v1: "".
     virtual std::string unified_path() const = 0;
 };
 

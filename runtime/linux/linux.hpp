@@ -20,22 +20,39 @@ Result<int> clone_flags(const oci::Linux& linux);
 // is joined, mount last); error names the namespace type and path.
 struct JoinList {
     std::vector<std::pair<int, int>> fds; // (fd, CLONE_NEW* type)
+    std::vector<std::string> paths;       // paths[i] was opened as fds[i], for errors
+    JoinList() = default;
+    JoinList(JoinList&& other) noexcept;
+    JoinList& operator=(JoinList&& other) noexcept;
+    JoinList(const JoinList&) = delete; // owns the fds
+    JoinList& operator=(const JoinList&) = delete;
     ~JoinList();
 };
 Result<JoinList> open_namespaces_to_join(const oci::Linux& linux);
 Result<void> join_namespaces(const JoinList& list);
 
 // Parent side of a new user namespace: writes uid_map, setgroups, gid_map of `pid`.
+// Nothing to do (ok) when the spec creates no user namespace. "deny" goes to setgroups only
+// when the caller is unprivileged (the kernel requires it there; root keeps setgroups usable).
+// Unprivileged callers that may not write a mapping directly fall back to newuidmap and
+// newgidmap (shadow's setuid helpers), as runc does.
 Result<void> write_id_mappings_from_parent(pid_t pid, const oci::Linux& linux);
-// Parent side of a new time namespace: writes /proc/pid/timens_offsets before the child
-// enters it.
+// Parent side of a new time namespace: writes /proc/pid/timens_offsets ("monotonic",
+// "boottime"). The kernel takes offsets only while no process is in the namespace: the child
+// must have unshare(CLONE_NEWTIME)d (its children, and itself after exec or
+// setns(/proc/self/ns/time_for_children), enter it), not been cloned into it.
 Result<void> write_time_offsets_from_parent(pid_t pid, const oci::Linux& linux);
 
 struct RootfsOptions {
     std::string bundle;       // absolute bundle directory
     std::string rootfs;       // absolute rootfs path (root.path resolved against bundle)
     bool no_pivot = false;    // --no-pivot: MS_MOVE + chroot instead of pivot_root
-    std::string console_path; // pty slave to bind on /dev/console, "" if none
+    std::string console_path; // pty slave to bind on /dev/console, "" if none (a path
+                              // before pivot_root; after it, call mount_console instead)
+    // Detached idmapped mount trees made by the parent (open_idmapped_mounts_from_parent),
+    // by index in spec.mounts, as fds of this process. Mounts with idmap/ridmap that have no
+    // entry here are made in place (possible only without a user namespace).
+    std::map<size_t, int> idmapped_mounts;
 };
 
 // In the new mount namespace, before pivot_root: makes / private/slave as rootfsPropagation
@@ -49,7 +66,28 @@ Result<void> enter_rootfs(const oci::Spec& spec, const RootfsOptions& opts);
 // After pivot: maskedPaths, readonlyPaths, read-only root.
 Result<void> finalize_rootfs(const oci::Spec& spec);
 
+// Binds the pty slave `pty` onto /dev/console of the current root (after enter_rootfs, as
+// runc does with a pty opened from the container's /dev/ptmx).
+Result<void> mount_console(const std::string& pty);
+
+// Parent side, for idmap/ridmap mounts of a container with a user namespace: an idmapped
+// mount needs CAP_SYS_ADMIN over the source filesystem, which the container's init (inside
+// its user namespace) lacks. Makes each such mount as a detached tree (mapped by the mount's
+// own uidMappings/gidMappings, else by the user namespace of `pid`) and returns the fds by
+// index in spec.mounts; the caller owns them and hands them to the child for
+// RootfsOptions::idmapped_mounts.
+Result<std::map<size_t, int>> open_idmapped_mounts_from_parent(pid_t pid, const oci::Spec& spec,
+                                                               const std::string& bundle);
+
 Result<void> set_hostname(const oci::Spec& spec); // hostname and domainname (needs uts ns)
-Result<void> apply_sysctl(const std::map<std::string, std::string>& sysctl); // /proc/sys/...
+// Checks every key as runc does: kernel.msg*, kernel.sem, kernel.shm*, fs.mqueue.* need an
+// ipc namespace, net.* a network namespace (not the runtime's own), kernel.domainname a uts
+// namespace; kernel.hostname conflicts with the hostname field; anything else is refused.
+// Cheap, no syscalls but for joined network namespaces: call it before creating anything.
+Result<void> validate_sysctl(const oci::Spec& spec);
+// Writes /proc/sys/... for each key (no validation); the error names the key.
+Result<void> apply_sysctl(const std::map<std::string, std::string>& sysctl);
+// validate_sysctl, then apply_sysctl.
+Result<void> apply_sysctl(const oci::Spec& spec);
 
 } // namespace skiff::runtime::linux

@@ -28,7 +28,8 @@ done
 command -v cc >/dev/null || die "needs a C compiler for the timer"
 
 tmp=$(mktemp -d /tmp/skiff-bench.XXXXXX)
-trap 'rm -rf "$tmp"' EXIT
+# Each run removes its own cgroups; a failed one may not: clear ours (empty ones only) too.
+trap 'rm -rf "$tmp"; find /sys/fs/cgroup -mindepth 1 -maxdepth 2 -type d -name "bench-*-$$-*" -exec rmdir {} + 2>/dev/null || true' EXIT
 cc -O2 -o "$tmp/timeit" "$here/timeit.c"
 "$SKIFF_SOURCE_DIR/images/busybox/build.sh" "$tmp/image" >/dev/null
 "$SKIFF_SOURCE_DIR/images/bundle.sh" "$tmp/image" "$tmp/bundle" -- /bin/true

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Helpers for the tests that drive skiff-runtime through its peers (podman, containerd): the
 # runtime under test, the locally built test images, and private, disposable engine instances.
 # Sourced after lib.sh; not a test of its own.
@@ -78,6 +79,7 @@ podman_setup() {
   # Podman lets the runtime keep state in its default root (`--runtime-flag root=` is not
   # passed on to podman's exit-time cleanup), so runc makes /run/runc, skiff /run/skiff.
   rmdir_if_new /run/runc
+  rmdir_if_new /run/crun
   rmdir_if_new /run/skiff
   # Our own config files, so nothing in /etc/containers (a default runtime, storage options,
   # mount programs) changes what the test sees.
@@ -187,6 +189,41 @@ tty_finish() {
   TTY_TEXT=$(tr -d '\r' <"$TTY_OUT")
 }
 
+# subreaper: path of a small program, built once per test, that runs a command as a child
+# subreaper (PR_SET_CHILD_SUBREAPER): it forwards SIGTERM and SIGINT to the command, reaps every
+# orphan re-parented to it, and exits with the command's status when no descendant is left.
+subreaper() {
+  local bin="$SKIFF_TMP/subreaper"
+  if [ ! -x "$bin" ]; then
+    need_cmd cc
+    cc -O2 -x c -o "$bin" - <<'C' || fail "building the subreaper"
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+static pid_t child;
+static void forward(int sig) { if (child > 0) kill(child, sig); }
+int main(int argc, char **argv) {
+  if (argc < 2) return 2;
+  if (prctl(PR_SET_CHILD_SUBREAPER, 1) != 0) { perror("PR_SET_CHILD_SUBREAPER"); return 2; }
+  signal(SIGTERM, forward);
+  signal(SIGINT, forward);
+  child = fork();
+  if (child < 0) { perror("fork"); return 2; }
+  if (child == 0) { execvp(argv[1], argv + 1); perror(argv[1]); _exit(127); }
+  int status, code = 0;
+  pid_t pid;
+  while ((pid = wait(&status)) > 0 || errno == EINTR)
+    if (pid == child) code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  return code;
+}
+C
+  fi
+  echo "$bin"
+}
+
 # ---- containerd --------------------------------------------------------------------------
 # containerd_setup: a containerd of our own (config, root, state, sockets, snapshots under
 # $SKIFF_TMP/containerd; CRI off) with the busybox image imported as $CTR_IMAGE. Use it as
@@ -222,7 +259,12 @@ TOML
   # The runc shim puts its sockets in /run/containerd/s whatever the config says.
   remove_if_new /run/containerd
   cleanup containerd_teardown
-  containerd --config "$d/config.toml" --log-level warn >"$d/containerd.log" 2>&1 &
+  # CTR_WRAPPER (an array, default none) prefixes the daemon, e.g. to start it in a mount
+  # namespace of its own; it must exec containerd. The daemon runs under a subreaper of ours:
+  # shims double-fork away from containerd, and on our machines PID 1 reaps them only lazily,
+  # so without it a test leaves zombie shims behind for a while.
+  "$(subreaper)" ${CTR_WRAPPER[@]+"${CTR_WRAPPER[@]}"} containerd --config "$d/config.toml" \
+    --log-level warn >"$d/containerd.log" 2>&1 &
   CTR_PID=$!
   local i
   for i in $(seq 100); do
@@ -260,11 +302,13 @@ containerd_teardown() {
     cr task delete -f "$t" >/dev/null 2>&1 || true
   done
   for c in $(cr containers ls -q 2>/dev/null); do cr containers delete "$c" >/dev/null 2>&1 || true; done
-  if kill "$CTR_PID" 2>/dev/null; then wait "$CTR_PID" 2>/dev/null || true; fi
-  # Shims outlive containerd by design; ours are the ones serving our containerd's address.
+  # The subreaper passes SIGTERM to containerd and exits once containerd and every shim are
+  # gone. Shims outlive containerd by design; ours are the ones serving our containerd's address.
+  kill "$CTR_PID" 2>/dev/null || true
   for pid in $(pgrep -f "containerd-shim-runc-v2 .*-address $CTR_DIR/containerd.sock" || true); do
     kill -9 "$pid" 2>/dev/null || true
   done
+  wait "$CTR_PID" 2>/dev/null || true
   umount_under "$CTR_DIR"
   rm -rf "$CTR_DIR"
   remove_cgroup_tree "/$CTR_NS"

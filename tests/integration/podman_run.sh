@@ -28,6 +28,17 @@ out=$(printf 'line one\nline two\n' |
 expect_eq "stdin line count" "$(echo $out)" 2
 expect_eq "stderr" "$(cat "$SKIFF_TMP/err")" err
 
+# A distroless image: one static binary, no shell, no /etc (podman still mounts /etc/hosts and
+# friends into it, so the runtime makes the mount points).
+skopeo copy -q "oci:$(test_image hello-static):latest" \
+  "containers-storage:[overlay@$PODMAN_DIR/root+$PODMAN_DIR/runroot]skiff.local/hello:latest" ||
+  fail "skopeo copy hello-static"
+rc=0; out=$(pm_run --rm --network none skiff.local/hello:latest /hello 9 static world 2>"$SKIFF_TMP/err") || rc=$?
+expect_eq "hello-static stdout" "$out" "hello from skiff static world"
+expect_eq "hello-static stderr" "$(cat "$SKIFF_TMP/err")" "hello-static: this line is on stderr"
+expect_eq "hello-static exit code" "$rc" 9
+expect_eq "image Cmd" "$(pm_run --rm --network none skiff.local/hello:latest 2>/dev/null)" "hello from skiff"
+
 # The container really ran under the runtime under test, and --rm left nothing behind.
 cid=$(pm_run -d --network none "$PODMAN_IMAGE" true)
 pm wait "$cid" >/dev/null

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# `podman run -it` through skiff-runtime: the container gets a terminal (console socket), what
-# the user types is echoed and run, and the shell's exit code comes back through the terminal.
+# `podman run -it` and `podman exec -it` through skiff-runtime: the process gets a terminal
+# (console socket), what the user types is echoed and run, and the shell's exit code comes back
+# through the terminal.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/peers_lib.sh"
 need_root
@@ -18,5 +19,19 @@ tty_finish
 expect_contains "typed command echoed by the terminal" "$TTY_TEXT" 'echo $((6*7)) on $(tty)'
 expect_contains "command output on the container's pty" "$TTY_TEXT" "42 on /dev/pts/0 as-stdin"
 expect_eq "exit code through the terminal" "$TTY_RC" 5
+
+# exec -it into a running container: a second console, its own exit code.
+cid=$(pm_run -d --network none "$PODMAN_IMAGE" sleep 1000) || fail "podman run -d: exit $?"
+tty_start "${PODMAN[@]}" exec -it "$cid" sh
+tty_wait_for '/ # '
+tty_type 'echo $((7*6)) exec on $(tty) $([ -t 0 ] && echo as-stdin) pid1=$(cat /proc/1/comm)'
+tty_wait_for '42 exec on /dev/pts/'
+tty_type 'exit 7'
+tty_finish
+expect_contains "exec output on its pty" "$TTY_TEXT" "42 exec on /dev/pts/"
+expect_contains "exec tty is stdin, in the container" "$TTY_TEXT" "as-stdin pid1=sleep"
+expect_eq "exit code of exec -it" "$TTY_RC" 7
+pm rm -f -t 0 "$cid" >/dev/null
+
 expect_eq "containers left" "$(pm ps -aq | wc -l)" 0
-echo "PASS: podman run -it through $SKIFF_RUNTIME"
+echo "PASS: podman run -it and exec -it through $SKIFF_RUNTIME"

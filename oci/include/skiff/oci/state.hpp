@@ -24,12 +24,13 @@ struct State {
 };
 
 std::string dump_state(const State& state, int indent = -1);
-Result<State> parse_state(const std::string& json_text);
+// Errors name the source and field: "state.json: status: unknown status \"dead\"".
+Result<State> parse_state(const std::string& json_text, const std::string& source = "state.json");
 
-// runc's rule: ^[\w+-\.]+$, not "." or "..", no '/', at most 1024 bytes. The error names the id.
+// runc's rule: letters, digits and _ + - . only, not "." or "..". At most 255 bytes (NAME_MAX),
+// since the id names the container's state directory. The error names the id.
 Result<void> validate_container_id(const std::string& id);
 
-// The OCI features document (`skiff-runtime features`), as JSON text.
-std::string features_json();
+// The OCI features document: features_json(const Features&) in skiff/oci/features.hpp.
 
 } // namespace skiff::oci

@@ -1,0 +1,239 @@
+// `create`: parse the bundle once, make the state directory, cgroup and exec fifo, clone the
+// init into its new namespaces and drive it through the sync protocol (sync.hpp). Every step
+// is undone by a scope guard unless the whole create succeeds.
+#include <fcntl.h>
+#include <limits.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+
+#include "hooks.hpp"
+#include "init.hpp"
+#include "interrupt.hpp"
+#include "launch.hpp"
+#include "proc.hpp"
+#include "sync.hpp"
+#include "terminal.hpp"
+
+namespace skiff::runtime {
+namespace {
+
+Result<std::string> absolute_dir(const std::string& path, const char* what) {
+    char buf[PATH_MAX];
+    if (!::realpath(path.c_str(), buf)) return errno_error(std::string(what) + " " + path);
+    return std::string(buf);
+}
+
+Result<std::string> resolve_rootfs(const oci::Spec& spec, const std::string& bundle) {
+    std::string p = spec.root.path;
+    if (p.empty()) return Error{"invalid rootfs: root.path is empty"};
+    if (p[0] != '/') p = bundle + "/" + p;
+    struct stat st{};
+    if (::stat(p.c_str(), &st) != 0) return errno_error("invalid rootfs: stat " + p);
+    if (!S_ISDIR(st.st_mode)) return Error{"invalid rootfs: " + p + " is not a directory"};
+    char buf[PATH_MAX];
+    if (!::realpath(p.c_str(), buf)) return errno_error("invalid rootfs: " + p);
+    return std::string(buf);
+}
+
+int listen_fds() {
+    const char* v = std::getenv("LISTEN_FDS");
+    if (!v) return 0;
+    int n = std::atoi(v);
+    return n > 0 ? n : 0;
+}
+
+void kill_and_reap(pid_t pid) {
+    ::kill(pid, SIGKILL);
+    int st;
+    while (::waitpid(pid, &st, 0) < 0 && errno == EINTR) {
+    }
+}
+
+} // namespace
+
+Result<Launched> launch(const Context& ctx, const CreateOptions& opts, StartGate gate,
+                        bool receive_console) {
+    SKIFF_CHECK(oci::validate_container_id(opts.id));
+    std::string bundle = SKIFF_TRY(absolute_dir(opts.bundle, "bundle"));
+    std::string config_path = bundle + "/config.json";
+    oci::Spec spec = SKIFF_TRY(oci::load_spec(config_path));
+    if (!spec.process) return Error{"config.json: process: required by create"};
+    oci::Process& proc = *spec.process;
+    if (proc.args.empty()) return Error{"config.json: process.args: must not be empty"};
+    if (!spec.linux_) spec.linux_.emplace();
+    const oci::Linux& lx = *spec.linux_;
+
+    Isolation iso = SKIFF_TRY(isolation_of(spec));
+    auto handler = SKIFF_TRY(make_handler(iso));
+    SKIFF_CHECK(handler->check(spec));
+    std::string rootfs = SKIFF_TRY(resolve_rootfs(spec, bundle));
+
+    if (proc.terminal && opts.console_socket.empty() && !receive_console)
+        return Error{"cannot allocate tty if skiff-runtime will detach without setting console socket"};
+    if (!proc.terminal && !opts.console_socket.empty())
+        return Error{"cannot use console socket if skiff-runtime will not detach or allocate tty"};
+
+    int flags = SKIFF_TRY(linux::clone_flags(lx));
+    auto join = SKIFF_TRY(linux::open_namespaces_to_join(lx));
+    std::optional<security::SeccompProgram> seccomp;
+    if (lx.seccomp) seccomp = SKIFF_TRY(security::compile_seccomp(*lx.seccomp));
+
+    int inherited = listen_fds();
+    if (inherited > 0) {
+        proc.env.push_back("LISTEN_FDS=" + std::to_string(inherited));
+        proc.env.push_back("LISTEN_PID=1");
+    }
+
+    // From here on, everything made is undone unless the create completes.
+    ContainerDir dir = SKIFF_TRY(ContainerDir::create(ctx.root, opts.id));
+    ScopeGuard remove_dir([&] { (void)dir.remove(); });
+
+    Record rec;
+    rec.id = opts.id;
+    rec.status = oci::Status::Creating;
+    rec.bundle = bundle;
+    rec.rootfs = rootfs;
+    rec.config_path = config_path;
+    rec.created = rfc3339_now();
+    rec.annotations = spec.annotations;
+    rec.isolation = iso;
+    rec.systemd_cgroup = ctx.systemd_cgroup;
+    if (spec.hooks) {
+        rec.poststart = spec.hooks->poststart;
+        rec.poststop = spec.hooks->poststop;
+    }
+
+    cgroups::Options cg_opts;
+    cg_opts.container_id = opts.id;
+    cg_opts.cgroups_path = lx.cgroups_path;
+    cg_opts.systemd = ctx.systemd_cgroup;
+    auto cgroup = SKIFF_TRY(cgroups::Cgroup::create(cg_opts, lx.resources ? &*lx.resources : nullptr));
+    ScopeGuard destroy_cgroup([&] {
+        (void)cgroup->kill_all(SIGKILL);
+        for (int i = 0; i < 2000; ++i) {
+            auto p = cgroup->pids();
+            if (!p || p->empty()) break;
+            ::usleep(500);
+        }
+        (void)cgroup->destroy();
+    });
+    rec.cgroup = cgroup->save();
+    // Written before the clone so that a create killed outright is recognised and undone by
+    // the next command that opens this container.
+    SKIFF_CHECK(dir.save(rec));
+
+    UniqueFd fifo;
+    if (gate == StartGate::Fifo) {
+        std::string fifo_path = dir.file("exec.fifo");
+        mode_t old = ::umask(0);
+        int r = ::mkfifo(fifo_path.c_str(), 0622);
+        ::umask(old);
+        if (r != 0) return errno_error("mkfifo " + fifo_path);
+        fifo.reset(::open(fifo_path.c_str(), O_PATH | O_CLOEXEC));
+        if (!fifo) return errno_error("open " + fifo_path);
+    }
+
+    UniqueFd console, console_peer;
+    if (!opts.console_socket.empty()) {
+        console = SKIFF_TRY(connect_console_socket(opts.console_socket));
+    } else if (proc.terminal && receive_console) {
+        int sv[2];
+        if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0)
+            return errno_error("socketpair");
+        console_peer.reset(sv[0]);
+        console.reset(sv[1]);
+    }
+
+    int sv[2];
+    if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0)
+        return errno_error("socketpair");
+    UniqueFd sync(sv[0]), child_sync(sv[1]);
+
+    InitArgs args;
+    args.spec = &spec;
+    args.id = opts.id;
+    args.handler = handler.get();
+    args.join = &join;
+    args.seccomp = seccomp ? &*seccomp : nullptr;
+    args.rootfs.bundle = bundle;
+    args.rootfs.rootfs = rootfs;
+    args.rootfs.no_pivot = opts.no_pivot;
+    args.sync_fd = child_sync.get();
+    args.console_fd = console.get();
+    args.fifo_fd = fifo.get();
+    args.preserve_fds = inherited + opts.preserve_fds;
+    args.close_fds[0] = dir.lock_fd();
+    args.close_fds[1] = sync.get();
+    args.close_fds[2] = console_peer.get();
+    args.new_user_ns = (flags & CLONE_NEWUSER) != 0;
+    args.no_new_keyring = opts.no_new_keyring;
+
+    install_interrupt_handlers();
+    pid_t pid = pid_t(::syscall(SYS_clone, unsigned(flags) | SIGCHLD, nullptr, nullptr, nullptr,
+                                nullptr));
+    if (pid < 0) return errno_error("clone");
+    if (pid == 0) init_main(args);
+    ScopeGuard kill_init([&] { kill_and_reap(pid); });
+    child_sync.reset();
+    console.reset();
+    fifo.reset();
+
+    SKIFF_CHECK(cgroup->enter(pid));
+    if (args.new_user_ns) SKIFF_CHECK(linux::write_id_mappings_from_parent(pid, lx));
+    if (!lx.time_offsets.empty() && lx.has_namespace("time"))
+        SKIFF_CHECK(linux::write_time_offsets_from_parent(pid, lx));
+
+    auto st = read_proc_stat(pid);
+    if (!st) return Error{"container init exited during create"};
+    rec.init_pid = pid;
+    rec.init_start_time = st->start_time;
+    std::string state = hook_state_json(rec, oci::Status::Creating, pid);
+
+    const std::string died = "container init exited during create";
+    SKIFF_CHECK(sync_send(sync.get(), SyncType::Go, state));
+    SKIFF_TRY(sync_expect(sync.get(), SyncType::RootfsReady, died));
+    if (spec.hooks) {
+        SKIFF_CHECK(run_hooks(spec.hooks->prestart, "prestart", state));
+        SKIFF_CHECK(run_hooks(spec.hooks->create_runtime, "createRuntime", state));
+    }
+    SKIFF_CHECK(sync_send(sync.get(), SyncType::HooksDone));
+    SKIFF_TRY(sync_expect(sync.get(), SyncType::Ready, died));
+
+    Launched out;
+    if (console_peer) {
+        out.console_master = SKIFF_TRY(recv_fd(console_peer.get()));
+    }
+    rec.status = oci::Status::Created;
+    SKIFF_CHECK(dir.save(rec));
+    SKIFF_CHECK(write_pid_file(opts.pid_file, pid));
+    if (int sig = interrupted()) return Error{"interrupted by signal " + std::to_string(sig)};
+
+    kill_init.commit();
+    destroy_cgroup.commit();
+    remove_dir.commit();
+    restore_default_handlers();
+    out.pid = pid;
+    out.sync = std::move(sync);
+    out.poststart = rec.poststart;
+    out.container.record = std::move(rec);
+    out.container.status = oci::Status::Created;
+    out.container.cgroup = std::move(cgroup);
+    out.container.dir = std::move(dir);
+    return out;
+}
+
+Result<void> create(const Context& ctx, const CreateOptions& opts) {
+    SKIFF_TRY(launch(ctx, opts, StartGate::Fifo, false));
+    return ok();
+}
+
+} // namespace skiff::runtime

@@ -1,0 +1,38 @@
+// `delete` (remove: delete is a keyword): kill what is left, remove the cgroup and the state,
+// then run the poststop hooks (a failing one fails the command, the container is gone anyway).
+#include <signal.h>
+#include <unistd.h>
+
+#include "container.hpp"
+#include "hooks.hpp"
+#include "proc.hpp"
+
+namespace skiff::runtime {
+
+Result<void> remove(const Context& ctx, const std::string& id, bool force) {
+    auto loaded = load_container(ctx, id);
+    if (!loaded) {
+        if (loaded.error().code == ENOENT && force) return ok();
+        return std::move(loaded).error();
+    }
+    Container& c = *loaded;
+    switch (c.status) {
+    case oci::Status::Stopped:
+    case oci::Status::Created: break;
+    default:
+        if (!force)
+            return Error{"cannot delete container " + id + " that is not stopped: " +
+                         (c.status == oci::Status::Paused ? "paused" : "running")};
+    }
+    if (c.status != oci::Status::Stopped) {
+        ::kill(c.record.init_pid, SIGKILL);
+        for (int i = 0; i < 2000 && process_alive(c.record.init_pid, c.record.init_start_time); ++i)
+            ::usleep(500);
+    }
+    std::string state = hook_state_json(c.record, oci::Status::Stopped, 0);
+    auto hooks = c.record.poststop;
+    SKIFF_CHECK(destroy_container(c));
+    return run_hooks(hooks, "poststop", state);
+}
+
+} // namespace skiff::runtime

@@ -1,0 +1,48 @@
+// `run`: create and start in one process. The init waits on the sync socket instead of an exec
+// fifo. In the foreground we stay its parent: signals are forwarded, a terminal is proxied
+// when we hold the pty, and the container is deleted when it exits.
+#include <poll.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+#include "container.hpp"
+#include "init.hpp"
+#include "launch.hpp"
+#include "sync.hpp"
+#include "terminal.hpp"
+#include "wait.hpp"
+
+namespace skiff::runtime {
+
+Result<int> run(const Context& ctx, const RunOptions& opts) {
+    const bool foreground = !opts.detach;
+    if (foreground) ::prctl(PR_SET_CHILD_SUBREAPER, 1);
+    // Signals arriving once the container runs are for the container: block them now so none
+    // is lost between the start and the forwarding loop.
+    sigset_t all, old;
+    sigfillset(&all);
+    auto l = SKIFF_TRY(launch(ctx, opts.create, StartGate::Sync, foreground));
+    if (foreground) ::sigprocmask(SIG_BLOCK, &all, &old);
+
+    l.container.record.status = oci::Status::Running;
+    SKIFF_CHECK(l.container.dir.save(l.container.record));
+    SKIFF_CHECK(sync_send(l.sync.get(), SyncType::Go, kStartPayload));
+    l.sync.reset();
+    SKIFF_CHECK(run_poststart(l.container, l.poststart));
+    if (!foreground) return 0;
+
+    std::string id = l.container.record.id;
+    l.container.dir.unlock(); // let state/kill/exec in while we wait
+    int status = wait_forwarding(l.pid, l.console_master.get(), &old);
+    ::sigprocmask(SIG_SETMASK, &old, nullptr);
+    if (!opts.keep) SKIFF_CHECK(remove(ctx, id, true));
+    return status;
+}
+
+} // namespace skiff::runtime

@@ -1,0 +1,57 @@
+#include "sync.hpp"
+
+#include <sys/socket.h>
+#include <sys/uio.h>
+
+#include <cerrno>
+#include <cstring>
+#include <vector>
+
+#include "interrupt.hpp"
+
+namespace skiff::runtime {
+
+Result<void> sync_send(int fd, SyncType type, const std::string& payload) {
+    uint32_t t = uint32_t(type);
+    iovec iov[2] = {{&t, sizeof t}, {const_cast<char*>(payload.data()), payload.size()}};
+    msghdr msg{};
+    msg.msg_iov = iov;
+    msg.msg_iovlen = payload.empty() ? 1 : 2;
+    for (;;) {
+        if (::sendmsg(fd, &msg, MSG_NOSIGNAL) >= 0) return ok();
+        if (errno != EINTR) return errno_error("sync send");
+    }
+}
+
+Result<SyncMessage> sync_recv(int fd, const std::string& eof_text) {
+    std::vector<char> buf(1 << 16);
+    for (;;) {
+        ssize_t n = ::recv(fd, buf.data(), buf.size(), 0);
+        if (n < 0) {
+            if (errno == EINTR) {
+                if (int sig = interrupted())
+                    return Error{"interrupted by signal " + std::to_string(sig), EINTR};
+                continue;
+            }
+            if (errno == ECONNRESET) return Error{eof_text};
+            return errno_error("sync receive");
+        }
+        if (n == 0) return Error{eof_text};
+        if (size_t(n) < sizeof(uint32_t)) return Error{"sync receive: short message"};
+        uint32_t t;
+        std::memcpy(&t, buf.data(), sizeof t);
+        SyncMessage m{SyncType(t), std::string(buf.data() + sizeof t, size_t(n) - sizeof t)};
+        if (m.type == SyncType::Error) return Error{m.payload};
+        return m;
+    }
+}
+
+Result<std::string> sync_expect(int fd, SyncType type, const std::string& eof_text) {
+    auto m = SKIFF_TRY(sync_recv(fd, eof_text));
+    if (m.type != type)
+        return Error{"sync: expected message " + std::to_string(uint32_t(type)) + ", got " +
+                     std::to_string(uint32_t(m.type))};
+    return std::move(m.payload);
+}
+
+} // namespace skiff::runtime

@@ -1,0 +1,251 @@
+// skiff-vmm: boots the embedded libOS and one static x86-64 Linux binary from a rootfs in a KVM
+// VM, and exits with the app's exit status. See unikernel/README.md for the command line.
+#include <fcntl.h>
+#include <sys/random.h>
+#include <unistd.h>
+
+#include <charconv>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "cpu_x86_64.hpp"
+#include "elf_loader.hpp"
+#include "hypercalls/core.hpp"
+#include "initial_stack.hpp"
+#include "kvm/kvm_vm.hpp"
+#include "seccomp.hpp"
+#include "skiff/abi.h"
+#include "vcpu.hpp"
+
+extern "C" const uint8_t skiff_libos_image[];
+extern "C" const uint8_t skiff_libos_image_end[];
+
+namespace skiff::vmm {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+constexpr int kExitVmmError = 125;  // the VMM could not run the guest
+constexpr int kExitCannotExec = 126; // the app is not a binary vm mode can run
+constexpr int kExitNotFound = 127;
+constexpr uint64_t kStackSize = 8u << 20;
+
+struct Options {
+    std::string rootfs;
+    int rootfs_fd = -1;
+    int kvm_fd = -1;
+    uint64_t memory_mib = 256;
+    std::vector<std::string> env;
+    std::string cwd = "/";
+    uint32_t uid = 0, gid = 0;
+    std::string hostname = "skiff";
+    bool debug = false, timing = false, seccomp = true, count_hypercalls = false;
+    int64_t t0_ns = -1; // CLOCK_MONOTONIC of the caller's exec, for --timing
+    std::vector<std::string> argv;
+};
+
+const char kUsage[] =
+    "usage: skiff-vmm (--rootfs DIR | --rootfs-fd N) [--kvm-fd N] [--memory MiB] [--env K=V]...\n"
+    "                 [--cwd DIR] [--uid N] [--gid N] [--hostname NAME] [--debug] [--timing]\n"
+    "                 [--timing-t0 NS] [--no-seccomp] [--count-hypercalls] -- PROGRAM [ARG]...\n";
+
+template <class T>
+bool parse_number(const std::string& s, T& out) {
+    auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
+    return ec == std::errc{} && p == s.data() + s.size();
+}
+
+Result<Options> parse_options(int argc, char** argv) {
+    Options o;
+    int i = 1;
+    auto value = [&](const std::string& flag) -> Result<std::string> {
+        if (i + 1 >= argc) return Error{flag + ": missing value"};
+        return std::string(argv[++i]);
+    };
+    for (; i < argc; ++i) {
+        const std::string a = argv[i];
+        if (a == "--") {
+            ++i;
+            break;
+        }
+        bool good = true;
+        if (a == "--rootfs") o.rootfs = SKIFF_TRY(value(a));
+        else if (a == "--rootfs-fd") good = parse_number(SKIFF_TRY(value(a)), o.rootfs_fd);
+        else if (a == "--kvm-fd") good = parse_number(SKIFF_TRY(value(a)), o.kvm_fd);
+        else if (a == "--memory") good = parse_number(SKIFF_TRY(value(a)), o.memory_mib);
+        else if (a == "--env") o.env.push_back(SKIFF_TRY(value(a)));
+        else if (a == "--cwd") o.cwd = SKIFF_TRY(value(a));
+        else if (a == "--uid") good = parse_number(SKIFF_TRY(value(a)), o.uid);
+        else if (a == "--gid") good = parse_number(SKIFF_TRY(value(a)), o.gid);
+        else if (a == "--hostname") o.hostname = SKIFF_TRY(value(a));
+        else if (a == "--timing-t0") good = parse_number(SKIFF_TRY(value(a)), o.t0_ns);
+        else if (a == "--debug") o.debug = true;
+        else if (a == "--timing") o.timing = true;
+        else if (a == "--no-seccomp") o.seccomp = false;
+        else if (a == "--count-hypercalls") o.count_hypercalls = true;
+        else if (a == "--help" || a == "-h") {
+            std::fputs(kUsage, stdout);
+            std::exit(0);
+        } else return Error{"unknown option " + a};
+        if (!good) return Error{a + ": bad number " + argv[i]};
+    }
+    for (; i < argc; ++i) o.argv.emplace_back(argv[i]);
+    if (o.argv.empty()) return Error{"no program given (… -- PROGRAM [ARG]...)"};
+    if (o.rootfs.empty() == (o.rootfs_fd < 0)) return Error{"give exactly one of --rootfs and --rootfs-fd"};
+    if (o.memory_mib < 16 || o.memory_mib > uint64_t{kMaxRamGiB} * 1024 || o.memory_mib % 2)
+        return Error{"--memory: an even number of MiB from 16 to " + std::to_string(kMaxRamGiB * 1024)};
+    if (o.hostname.size() > 64) return Error{"--hostname: longer than 64 bytes"};
+    if (o.cwd.empty() || o.cwd[0] != '/' || o.cwd.size() > 255) return Error{"--cwd: not an absolute path"};
+    return o;
+}
+
+struct Timeline {
+    bool on = false;
+    int64_t t0_ns = -1;
+    Clock::time_point start = Clock::now();
+    std::vector<std::pair<const char*, Clock::time_point>> points;
+    void mark(const char* what) {
+        if (on) points.emplace_back(what, Clock::now());
+    }
+    void print(const Guest& g) const {
+        if (!on) return;
+        auto us = [&](Clock::time_point t) {
+            return std::chrono::duration<double, std::micro>(t - start).count();
+        };
+        const double exec_to_main =
+            t0_ns >= 0 ? (std::chrono::duration<double, std::micro>(start.time_since_epoch()).count() -
+                          static_cast<double>(t0_ns) / 1000.0)
+                       : 0;
+        std::fprintf(stderr, "skiff-vmm timing (µs since main%s):\n", t0_ns >= 0 ? ", exec→main first" : "");
+        if (t0_ns >= 0) std::fprintf(stderr, "  %-22s %9.1f\n", "exec→main", exec_to_main);
+        for (const auto& [what, t] : points) std::fprintf(stderr, "  %-22s %9.1f\n", what, us(t));
+        for (const auto& [what, t] : g.marks)
+            std::fprintf(stderr, "  %-22s %9.1f\n",
+                         what == SKIFF_MARK_LIBOS_START ? "first guest instruction" : "app entry", us(t));
+    }
+};
+
+// The whole set-up, then the run. Returns the exit status.
+Result<int> boot(Options& o, Timeline& tl, int& exit_on_error) {
+    int rootfs = o.rootfs_fd;
+    if (rootfs < 0) {
+        rootfs = open(o.rootfs.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (rootfs < 0) return errno_error("open rootfs " + o.rootfs);
+    }
+    // The app: resolve PATH-less names like the runtime would (absolute or relative to cwd).
+    std::string exe = o.argv[0];
+    if (exe.find('/') == std::string::npos)
+        for (const char* dir : {"/usr/local/bin/", "/usr/bin/", "/bin/", "/usr/sbin/", "/sbin/"}) {
+            int fd = open_in_rootfs(rootfs, dir + exe, O_PATH);
+            if (fd >= 0) {
+                close(fd);
+                exe = dir + exe;
+                break;
+            }
+        }
+    if (exe[0] != '/') exe = o.cwd + "/" + exe;
+    const int app_fd = open_in_rootfs(rootfs, exe, O_RDONLY);
+    if (app_fd < 0) {
+        exit_on_error = -app_fd == ENOENT ? kExitNotFound : kExitCannotExec;
+        return errno_error("open " + exe + " in the rootfs", -app_fd);
+    }
+    tl.mark("rootfs and app opened");
+
+    GuestMemory mem = SKIFF_TRY(GuestMemory::create(o.memory_mib << 20));
+    KvmVm vm = SKIFF_TRY(KvmVm::create(o.kvm_fd, mem));
+    tl.mark("VM and vCPU created");
+
+    // The libOS: a flat image linked at SKIFF_LIBOS_ADDR whose header says where its parts are.
+    const uint64_t libos_size = static_cast<uint64_t>(skiff_libos_image_end - skiff_libos_image);
+    if (libos_size < sizeof(skiff_libos_header) || libos_size > SKIFF_LIBOS_LIMIT - SKIFF_LIBOS_ADDR)
+        return Error{"embedded libOS image has a bad size"};
+    skiff_libos_header hdr;
+    std::memcpy(&hdr, skiff_libos_image, sizeof hdr);
+    if (hdr.magic != SKIFF_LIBOS_MAGIC || hdr.abi_version != SKIFF_ABI_VERSION ||
+        hdr.bss_end > SKIFF_LIBOS_LIMIT)
+        return Error{"embedded libOS image has a bad header"};
+    mem.write(SKIFF_LIBOS_ADDR, skiff_libos_image, libos_size);
+
+    exit_on_error = kExitCannotExec;
+    LoadedElf elf = SKIFF_TRY(load_elf(app_fd, exe, mem, SKIFF_LIBOS_LIMIT, mem.size() - kStackSize,
+                                       SKIFF_PIE_BASE));
+    close(app_fd);
+    exit_on_error = kExitVmmError;
+    tl.mark("app loaded");
+
+    StackSpec spec;
+    spec.argv = o.argv;
+    spec.envp = o.env;
+    spec.execfn = exe;
+    spec.phdr = elf.phdr, spec.phent = elf.phent, spec.phnum = elf.phnum, spec.entry = elf.entry;
+    spec.uid = o.uid, spec.gid = o.gid;
+    if (getrandom(spec.random.data(), spec.random.size(), 0) != 16) return errno_error("getrandom");
+
+    CpuLayout layout{hdr.ring0_start, hdr.ring0_end, hdr.syscall_entry, hdr.fault_stubs,
+                     hdr.fault_stub_size};
+    SKIFF_CHECK(write_cpu_tables(mem, layout));
+    const auto* cpuid = SKIFF_TRY(vm.supported_cpuid());
+    tl.mark("CPUID fetched");
+    spec.hwcap = SKIFF_TRY(setup_vcpu(vm.vcpu_fd(), *cpuid, layout, hdr.entry, SKIFF_BOOT_INFO_ADDR + 4096,
+                                      SKIFF_BOOT_INFO_ADDR));
+    const uint64_t rsp = SKIFF_TRY(build_initial_stack(mem, mem.size(), mem.size() - kStackSize, spec));
+
+    auto* boot = mem.object<skiff_boot_info>(SKIFF_BOOT_INFO_ADDR);
+    boot->magic = SKIFF_BOOT_MAGIC;
+    boot->abi_version = SKIFF_ABI_VERSION;
+    boot->flags = (o.debug ? SKIFF_BOOT_DEBUG : 0) | (o.timing ? SKIFF_BOOT_TIMING : 0);
+    boot->ram_size = mem.size();
+    boot->app_entry = elf.entry;
+    boot->app_stack = rsp;
+    boot->brk_start = elf.end;
+    boot->mmap_low = elf.end;
+    boot->mmap_high = mem.size() - kStackSize;
+    boot->uid = o.uid, boot->gid = o.gid;
+    boot->hwcap = spec.hwcap;
+    std::snprintf(boot->hostname, sizeof boot->hostname, "%s", o.hostname.c_str());
+    std::snprintf(boot->exe, sizeof boot->exe, "%s", exe.c_str());
+    std::snprintf(boot->cwd, sizeof boot->cwd, "%s", o.cwd.c_str());
+    tl.mark("vCPU ready");
+
+    Guest g;
+    g.mem = &mem;
+    g.rootfs_fd = rootfs;
+    g.handles = {0, 1, 2};
+    g.debug = o.debug;
+    const int vcpu_fd = vm.vcpu_fd();
+    g.set_fs_base = [vcpu_fd](uint64_t base) { return set_fs_base(vcpu_fd, base); };
+    if (o.seccomp) SKIFF_CHECK(confine_vmm(vcpu_fd));
+    tl.mark("seccomp loaded");
+    auto status = run_vcpu(vm, g, all_hypercalls());
+    tl.print(g);
+    if (o.count_hypercalls) std::fprintf(stderr, "skiff-vmm: hypercalls: %llu\n", static_cast<unsigned long long>(g.count));
+    return status;
+}
+
+} // namespace
+} // namespace skiff::vmm
+
+int main(int argc, char** argv) {
+    using namespace skiff::vmm;
+    auto opts = parse_options(argc, argv);
+    if (!opts) {
+        std::fprintf(stderr, "skiff-vmm: %s (see skiff-vmm --help)\n", opts.error().message.c_str());
+        return 2;
+    }
+    Timeline tl;
+    tl.on = opts->timing;
+    tl.t0_ns = opts->t0_ns;
+    int exit_on_error = kExitVmmError;
+    auto status = boot(*opts, tl, exit_on_error);
+    std::fflush(stdout);
+    if (!status) {
+        std::fprintf(stderr, "skiff-vmm: %s\n", status.error().message.c_str());
+        _exit(exit_on_error);
+    }
+    // _exit: tearing down guest RAM and the VM is the kernel's job; destructors would only add
+    // munmap time after the app is already done.
+    _exit(*status);
+}
