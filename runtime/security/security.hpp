@@ -73,8 +73,11 @@ std::vector<std::string> unknown_capabilities(const oci::Capabilities& caps);
 // A compiled seccomp program: built from the OCI profile with libseccomp, loaded later with one
 // syscall. Compiling validates every action, operator, architecture and flag; errors name the
 // JSON path ("linux.seccomp.syscalls[3].action: unknown action \"SCMP_ACT_FOO\""). Syscall names
-// libseccomp does not know are skipped, like runc. A profile with neither defaultAction nor
-// syscalls compiles to an empty program (seccomp disabled, as runc does) that loads as a no-op.
+// libseccomp does not know are skipped, like runc, and so are listed architectures of the other
+// byte order (this machine cannot run them). As runc does, a deny-by-default profile answers
+// ENOSYS, not its default errno, for syscalls numbered above every one it names, so libc falls
+// back from calls newer than the profile. A profile with neither defaultAction nor syscalls
+// compiles to an empty program (seccomp disabled, as runc does) that loads as a no-op.
 struct SeccompProgram {
     std::vector<unsigned char> bpf; // struct sock_filter[] bytes
     unsigned int flags = 0;         // SECCOMP_FILTER_FLAG_*
