@@ -82,13 +82,15 @@ Result<void> drop_bounding(const oci::Capabilities& caps) {
     int count = static_cast<int>(kernel_cap_names().size());
     for (int v = 0; v < count; ++v) {
         if (keep.test(static_cast<size_t>(v))) continue;
-        int in_bounding = cap_get_bound(static_cast<cap_value_t>(v));
-        if (in_bounding < 0) return errno_error("prctl(PR_CAPBSET_READ, " + std::to_string(v) + ")");
-        if (in_bounding == 0) continue; // already gone: skip the syscall
+        // Dropping an absent capability succeeds, so one syscall per capability; only a
+        // failure (no CAP_SETPCAP) is worth a second look: already gone is fine.
         if (cap_drop_bound(static_cast<cap_value_t>(v)) != 0) {
+            int err = errno;
+            if (cap_get_bound(static_cast<cap_value_t>(v)) == 0) continue;
             const auto& name = kernel_cap_names()[static_cast<size_t>(v)];
             return errno_error("prctl(PR_CAPBSET_DROP, " +
-                               (name.empty() ? std::to_string(v) : name) + ")");
+                                   (name.empty() ? std::to_string(v) : name) + ")",
+                               err);
         }
     }
     return ok();

@@ -33,9 +33,14 @@ void put_opt(std::string& out, const std::optional<uint32_t>& v) {
     put_u32(out, v.value_or(0));
 }
 
+// Bump whenever compile_seccomp would produce a different program for the same profile, so
+// programs cached by an older skiff are not reused.
+constexpr uint32_t kCompilerGeneration = 2; // 2: per-arch programs + ENOSYS stub
+
 // Everything the compiled program depends on, length-prefixed so no two inputs share a key.
 std::string cache_key(const oci::Seccomp& p) {
     std::string k;
+    put_u32(k, kCompilerGeneration);
     const scmp_version* v = seccomp_version();
     put_u32(k, v->major);
     put_u32(k, v->minor);

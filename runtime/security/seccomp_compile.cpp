@@ -2,17 +2,19 @@
 // kill-thread, ERRNO and TRACE default to EPERM, a rule whose action equals the default is
 // dropped, a syscall name libseccomp does not know is skipped, and conditions on the same
 // argument index become separate rules (libseccomp ANDs conditions within one rule, so
-// "arg0 == 1 || arg0 == 2" can only be written as two rules).
+// "arg0 == 1 || arg0 == 2" can only be written as two rules). Each architecture gets its own
+// libseccomp program (see seccomp_arch_dispatch.cpp for why).
 // Compiling touches no process state, so the parent does it before the child needs it.
 #include <seccomp.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
 #include <array>
+#include <linux/filter.h>
 #include <linux/seccomp.h>
 #include <string_view>
 
-#include "security/seccomp_enosys.hpp"
+#include "security/seccomp_bpf.hpp"
 #include "security/seccomp_names.hpp"
 #include "security/security.hpp"
 
@@ -44,21 +46,30 @@ Result<uint32_t> resolve_action(const std::string& name, const std::optional<uin
     return a->value | ret;
 }
 
-Result<void> add_rules(scmp_filter_ctx ctx, int nr, uint32_t action,
-                       const std::vector<scmp_arg_cmp>& conds, bool same_index_twice,
-                       const std::string& where, const std::string& name) {
+// One translated entry of linux.seccomp.syscalls for one syscall name.
+struct Rule {
+    int nr;
+    uint32_t action;
+    std::vector<scmp_arg_cmp> conds;
+    bool same_index_twice;
+    const std::string* name;
+    size_t index; // in linux.seccomp.syscalls, for errors
+};
+
+Result<void> add_rule(scmp_filter_ctx ctx, const Rule& r) {
     auto fail = [&](int rc) {
-        return Error{where + ": adding the rule for " + quoted(name) + ": " + std::strerror(-rc),
+        return Error{"linux.seccomp.syscalls[" + std::to_string(r.index) + "]: adding the rule for " +
+                         quoted(*r.name) + ": " + std::strerror(-rc),
                      -rc};
     };
-    if (conds.empty() || !same_index_twice) {
-        int rc = seccomp_rule_add_array(ctx, action, nr, static_cast<unsigned>(conds.size()),
-                                        conds.empty() ? nullptr : conds.data());
+    if (r.conds.empty() || !r.same_index_twice) {
+        int rc = seccomp_rule_add_array(ctx, r.action, r.nr, static_cast<unsigned>(r.conds.size()),
+                                        r.conds.empty() ? nullptr : r.conds.data());
         if (rc < 0) return fail(rc);
         return ok();
     }
-    for (const auto& c : conds) {
-        int rc = seccomp_rule_add_array(ctx, action, nr, 1, &c);
+    for (const auto& c : r.conds) {
+        int rc = seccomp_rule_add_array(ctx, r.action, r.nr, 1, &c);
         if (rc < 0) return fail(rc);
     }
     return ok();
@@ -88,6 +99,25 @@ Result<std::vector<unsigned char>> export_bpf(scmp_filter_ctx ctx) {
     return bpf;
 }
 
+// The libseccomp program for one architecture (0: the native one).
+Result<std::vector<unsigned char>> build_program(uint32_t default_action, uint32_t arch,
+                                                 const std::vector<Rule>& rules, bool optimize) {
+    Filter filter(seccomp_init(default_action));
+    if (!filter) return Error{"linux.seccomp.defaultAction: seccomp_init failed"};
+    scmp_filter_ctx ctx = filter.get();
+    if (arch != 0) {
+        int rc = seccomp_arch_add(ctx, arch);
+        if (rc == 0) rc = seccomp_arch_remove(ctx, SCMP_ARCH_NATIVE);
+        if (rc < 0) return Error{std::string("seccomp architecture setup: ") + std::strerror(-rc), -rc};
+    }
+    if (optimize) {
+        int rc = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2);
+        (void)rc; // older libseccomp: a linear filter is still correct, only slower
+    }
+    for (const auto& r : rules) SKIFF_CHECK(add_rule(ctx, r));
+    return export_bpf(ctx);
+}
+
 } // namespace
 
 Result<SeccompProgram> compile_seccomp(const oci::Seccomp& profile) {
@@ -104,12 +134,13 @@ Result<SeccompProgram> compile_seccomp(const oci::Seccomp& profile) {
     if (default_action == SCMP_ACT_NOTIFY)
         return Error{"linux.seccomp.defaultAction: SCMP_ACT_NOTIFY cannot be the default action"};
 
+    // A rule-less filter only to validate the architectures: libseccomp says which it can
+    // add next to the native one (seccomp_init holds that one already, so it stays first).
     Filter filter(seccomp_init(default_action));
     if (!filter) return Error{"linux.seccomp.defaultAction: seccomp_init refused " +
                               quoted(profile.default_action)};
     scmp_filter_ctx ctx = filter.get();
 
-    // seccomp_init already holds the native architecture, which so stays first.
     std::vector<uint32_t> arches{seccomp_arch_native()};
     for (size_t i = 0; i < profile.architectures.size(); ++i) {
         const std::string where = "linux.seccomp.architectures[" + std::to_string(i) + "]";
@@ -144,11 +175,9 @@ Result<SeccompProgram> compile_seccomp(const oci::Seccomp& profile) {
 
     size_t names_total = 0;
     for (const auto& sc : profile.syscalls) names_total += sc.names.size();
-    if (names_total > kBinaryTreeThreshold) {
-        int rc = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2);
-        (void)rc; // older libseccomp: a linear filter is still correct, only slower
-    }
 
+    std::vector<Rule> rules;
+    rules.reserve(names_total);
     std::vector<scmp_arg_cmp> conds;
     for (size_t i = 0; i < profile.syscalls.size(); ++i) {
         const auto& sc = profile.syscalls[i];
@@ -189,20 +218,36 @@ Result<SeccompProgram> compile_seccomp(const oci::Seccomp& profile) {
         for (const auto& name : sc.names) {
             int nr = seccomp_syscall_resolve_name(name.c_str());
             if (nr == __NR_SCMP_ERROR) continue; // unknown to libseccomp: skipped, like runc
-            SKIFF_CHECK(add_rules(ctx, nr, action, conds, same_index_twice, where, name));
+            rules.push_back(Rule{nr, action, conds, same_index_twice, &name, i});
         }
     }
 
     // WAIT_KILLABLE_RECV qualifies the listener; the kernel refuses it without one.
     if (!program.wants_listener) flags &= ~static_cast<unsigned>(SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV);
     program.flags = flags;
-    program.bpf = SKIFF_TRY(export_bpf(ctx));
+    const bool optimize = names_total > kBinaryTreeThreshold;
+    if (arches.size() == 1) {
+        program.bpf = SKIFF_TRY(build_program(default_action, 0, rules, optimize));
+    } else {
+        std::vector<std::pair<uint32_t, std::vector<unsigned char>>> programs;
+        for (uint32_t arch : arches)
+            programs.emplace_back(arch, SKIFF_TRY(build_program(default_action,
+                                                                arch == arches[0] ? 0 : arch,
+                                                                rules, optimize)));
+        uint32_t bad_arch = SCMP_ACT_KILL_THREAD;
+        if (seccomp_attr_get(ctx, SCMP_FLTATR_ACT_BADARCH, &bad_arch) != 0) bad_arch = SCMP_ACT_KILL_THREAD;
+        program.bpf = dispatch_by_arch(programs, bad_arch);
+    }
     // runc's rule: only deny-by-default filters get the stub, and not when the default already
     // answers ENOSYS.
     const uint32_t default_kind = default_action & SECCOMP_RET_ACTION_FULL;
     const bool permissive = default_kind == SCMP_ACT_ALLOW || default_kind == SCMP_ACT_LOG;
     if (!permissive && profile.default_errno_ret.value_or(0) != ENOSYS)
         program.bpf = with_enosys_stub(program.bpf, profile, arches);
+    if (size_t count = program.bpf.size() / sizeof(sock_filter); count > BPF_MAXINSNS)
+        return Error{"linux.seccomp: the profile compiles to " + std::to_string(count) +
+                     " BPF instructions, more than the kernel's limit of " +
+                     std::to_string(BPF_MAXINSNS)};
     return program;
 }
 

@@ -19,7 +19,7 @@
 #include <cstddef>
 #include <map>
 
-#include "security/seccomp_enosys.hpp"
+#include "security/seccomp_bpf.hpp"
 
 namespace skiff::runtime::security {
 namespace {
@@ -27,44 +27,6 @@ namespace {
 constexpr uint32_t kX32Bit = 0x40000000;
 constexpr uint32_t kSeccompDataNr = offsetof(seccomp_data, nr);
 constexpr uint32_t kSeccompDataArch = offsetof(seccomp_data, arch);
-
-class StubWriter {
-public:
-    enum Target { kEnosys, kFilter };
-
-    void stmt(uint16_t code, uint32_t k) { code_.push_back(sock_filter{code, 0, 0, k}); }
-    size_t jump(uint16_t code, uint32_t k, uint8_t jt, uint8_t jf) {
-        code_.push_back(sock_filter{code, jt, jf, k});
-        return code_.size() - 1;
-    }
-    void go(Target t) {
-        fixups_.push_back({code_.size(), t});
-        stmt(BPF_JMP | BPF_JA, 0);
-    }
-    size_t size() const { return code_.size(); }
-    sock_filter& at(size_t i) { return code_[i]; }
-
-    // "if nr > max: ENOSYS, else: FILTER", three instructions.
-    void above_max_is_enosys(uint32_t max) {
-        jump(BPF_JMP | BPF_JGT | BPF_K, max, 0, 1);
-        go(kEnosys);
-        go(kFilter);
-    }
-
-    std::vector<sock_filter> finish() {
-        go(kFilter);
-        size_t enosys = code_.size();
-        stmt(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOSYS);
-        size_t filter = code_.size();
-        for (auto [pc, t] : fixups_)
-            code_[pc].k = static_cast<uint32_t>((t == kEnosys ? enosys : filter) - (pc + 1));
-        return std::move(code_);
-    }
-
-private:
-    std::vector<sock_filter> code_;
-    std::vector<std::pair<size_t, Target>> fixups_;
-};
 
 } // namespace
 
@@ -84,7 +46,14 @@ std::vector<unsigned char> with_enosys_stub(const std::vector<unsigned char>& fi
     }
     if (max_nr.empty()) return filter;
 
-    StubWriter w;
+    BpfWriter w;
+    const size_t enosys = w.label(), rest = w.label();
+    // "if nr > max: ENOSYS, else: the filter", three instructions.
+    auto above_max_is_enosys = [&](uint32_t max) {
+        w.jump(BPF_JMP | BPF_JGT | BPF_K, max, 0, 1);
+        w.go(enosys);
+        w.go(rest);
+    };
     w.stmt(BPF_LD | BPF_W | BPF_ABS, kSeccompDataArch);
     auto block = [&](uint32_t audit_arch, auto&& body) {
         size_t test = w.jump(BPF_JMP | BPF_JEQ | BPF_K, audit_arch, 0, 0);
@@ -99,24 +68,23 @@ std::vector<unsigned char> with_enosys_stub(const std::vector<unsigned char>& fi
             // in the filter those calls must reach libseccomp's bad-arch action untouched.
             block(AUDIT_ARCH_X86_64, [&, max = max] {
                 size_t is_x32 = w.jump(BPF_JMP | BPF_JSET | BPF_K, kX32Bit, 0, 0);
-                w.above_max_is_enosys(max);
+                above_max_is_enosys(max);
                 w.at(is_x32).jt = static_cast<uint8_t>(w.size() - (is_x32 + 1));
                 if (auto x32 = max_nr.find(SCMP_ARCH_X32); x32 != max_nr.end())
-                    w.above_max_is_enosys(x32->second);
+                    above_max_is_enosys(x32->second);
                 else
-                    w.go(StubWriter::kFilter);
+                    w.go(rest);
             });
             continue;
         }
         // libseccomp's arch tokens are the kernel's AUDIT_ARCH_* values.
-        block(arch, [&, max = max] { w.above_max_is_enosys(max); });
+        block(arch, [&, max = max] { above_max_is_enosys(max); });
     }
-    std::vector<sock_filter> stub = w.finish();
-
-    std::vector<unsigned char> out(stub.size() * sizeof(sock_filter) + filter.size());
-    std::memcpy(out.data(), stub.data(), stub.size() * sizeof(sock_filter));
-    std::memcpy(out.data() + stub.size() * sizeof(sock_filter), filter.data(), filter.size());
-    return out;
+    w.go(rest); // an arch the stub does not know: the filter decides
+    w.bind(enosys);
+    w.stmt(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOSYS);
+    w.bind(rest);
+    return concat(w.finish(), filter);
 }
 
 } // namespace skiff::runtime::security

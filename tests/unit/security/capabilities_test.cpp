@@ -124,3 +124,30 @@ TEST_CASE("an effective capability outside permitted is a clear capset error", "
                                       "capabilities): Operation not permitted",
                                       0) == 0);
 }
+
+TEST_CASE("drop_bounding without CAP_SETPCAP: fine when nothing is left to drop, else an error "
+          "naming the capability",
+          "[caps]") {
+    SKIFF_NEED_ROOT();
+    auto e = run_in_child([](int out) {
+        Capabilities kill_only;
+        kill_only.bounding = {"CAP_KILL"};
+        if (!sec::drop_bounding(kill_only) || !sec::apply_capabilities({})) return 3;
+        auto again = sec::drop_bounding(kill_only);
+        say(out, "again=" + (again ? std::string("none") : again.error().message) + "\n");
+        return 0;
+    });
+    INFO(e.out);
+    CHECK(field(e.out, "again") == "none");
+
+    e = run_in_child([](int out) {
+        if (!sec::apply_capabilities({})) return 3;
+        Capabilities kill_only;
+        kill_only.bounding = {"CAP_KILL"};
+        auto r = sec::drop_bounding(kill_only);
+        say(out, "error=" + (r ? std::string("none") : r.error().message) + "\n");
+        return 0;
+    });
+    INFO(e.out);
+    CHECK(field(e.out, "error") == "prctl(PR_CAPBSET_DROP, CAP_CHOWN): Operation not permitted");
+}

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -64,6 +65,17 @@ Child spawn(F&& body) {
     close(fds[1]);
     return {pid, fds[0]};
 }
+
+// Kills and reaps a spawned child if the test stops early (a failed REQUIRE), so no child is
+// left blocked, e.g. in a notified syscall nobody will answer.
+struct KillOnExit {
+    pid_t pid;
+    ~KillOnExit() {
+        if (pid <= 0) return;
+        kill(pid, SIGKILL);
+        waitpid(pid, nullptr, 0);
+    }
+};
 
 inline std::string read_all(int fd) {
     std::string out;

@@ -72,9 +72,11 @@ TEST_CASE("rlimits can be set on another process by pid", "[rlimits]") {
         return 0;
     });
     close(go[0]);
+    KillOnExit guard{child.pid};
     auto r = sec::apply_rlimits({{"RLIMIT_NOFILE", 700, 300}}, child.pid);
     CHECK(r.ok());
     close(go[1]);
+    guard.pid = -1;
     auto e = finish(child);
     CHECK(field(e.out, "nofile") == "300/700");
 }

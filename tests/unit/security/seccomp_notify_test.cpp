@@ -72,6 +72,7 @@ TEST_CASE("NOTIFY gives a listener fd the parent can take, receive on and answer
         int n = snprintf(buf, sizeof buf, "getppid=%ld\n", got);
         return write(out, buf, static_cast<size_t>(n)) > 0 ? 0 : 2;
     });
+    KillOnExit guard{child.pid};
     std::string line = read_line(child.out);
     INFO(line);
     REQUIRE(line.rfind("fd=", 0) == 0);
@@ -84,6 +85,7 @@ TEST_CASE("NOTIFY gives a listener fd the parent can take, receive on and answer
     REQUIRE(listener >= 0);
     CHECK(answer_one(listener) == SYS_getppid);
     close(listener);
+    guard.pid = -1;
     auto e = finish(child);
     INFO(e.out);
     CHECK(e.code == 0);
@@ -96,6 +98,15 @@ TEST_CASE("listenerPath receives runc's ContainerProcessState with the fd", "[se
     REQUIRE(mkdtemp(dir_template));
     const std::string dir = dir_template, path = dir + "/agent.sock";
     int server = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    struct Cleanup {
+        const std::string &dir, &path;
+        int server;
+        ~Cleanup() {
+            if (server >= 0) close(server);
+            unlink(path.c_str());
+            rmdir(dir.c_str());
+        }
+    } cleanup{dir, path, server};
     REQUIRE(server >= 0);
     sockaddr_un addr{};
     addr.sun_family = AF_UNIX;
@@ -128,6 +139,7 @@ TEST_CASE("listenerPath receives runc's ContainerProcessState with the fd", "[se
         int n = snprintf(buf, sizeof buf, "getppid=%ld\n", got);
         return write(out, buf, static_cast<size_t>(n)) > 0 ? 0 : 2;
     });
+    KillOnExit guard{child.pid};
     int conn = accept4(server, nullptr, nullptr, SOCK_CLOEXEC);
     REQUIRE(conn >= 0);
     auto [text, listener] = recv_with_fd(conn);
@@ -147,13 +159,11 @@ TEST_CASE("listenerPath receives runc's ContainerProcessState with the fd", "[se
 
     CHECK(answer_one(listener) == SYS_getppid);
     close(listener);
+    guard.pid = -1;
     auto e = finish(child);
     INFO(e.out);
     CHECK(e.code == 0);
     CHECK(field(e.out, "getppid") == std::to_string(kAgentAnswer));
-    close(server);
-    unlink(path.c_str());
-    rmdir(dir.c_str());
 }
 
 TEST_CASE("an unreachable listenerPath is an error naming it", "[seccomp]") {

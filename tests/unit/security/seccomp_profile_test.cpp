@@ -1,58 +1,14 @@
-// A real, docker-sized profile: the default seccomp.json of containers-common (what podman
-// uses, ~470 syscall names), turned into an OCI linux.seccomp the way the engines do for an
-// unprivileged x86-64 container.
+// The docker-sized profile (seccomp_util.hpp) end to end, and its compile/load figures.
 #include <chrono>
 #include <fstream>
 #include <iostream>
-#include <nlohmann/json.hpp>
 
 #include "seccomp_util.hpp"
 #include "skiff/oci/spec.hpp"
 
 using namespace skiff::test;
-using nlohmann::json;
 
 namespace {
-
-const char* const kProfilePath = "/usr/share/containers/seccomp.json";
-
-bool listed(const json& obj, const char* key, std::initializer_list<const char*> any) {
-    if (!obj.is_object() || !obj.contains(key)) return false;
-    for (const auto& v : obj[key])
-        for (const char* a : any)
-            if (v == a) return true;
-    return false;
-}
-
-// Engine-side translation: keep rules for amd64 and for a container without extra caps.
-std::optional<skiff::oci::Seccomp> docker_sized_profile() {
-    std::ifstream in(kProfilePath);
-    if (!in) return std::nullopt;
-    json j = json::parse(in);
-    skiff::oci::Seccomp p;
-    p.default_action = j.at("defaultAction");
-    if (j.contains("defaultErrnoRet")) p.default_errno_ret = j["defaultErrnoRet"].get<uint32_t>();
-    for (const auto& m : j.value("archMap", json::array())) {
-        if (m["architecture"] != "SCMP_ARCH_X86_64") continue;
-        p.architectures.push_back(m["architecture"]);
-        for (const auto& sub : m.value("subArchitectures", json::array())) p.architectures.push_back(sub);
-    }
-    for (const auto& s : j.at("syscalls")) {
-        const json inc = s.value("includes", json::object()), exc = s.value("excludes", json::object());
-        if (inc.contains("caps") && !inc["caps"].empty()) continue;
-        if (inc.contains("arches") && !listed(inc, "arches", {"amd64", "x86_64"})) continue;
-        if (listed(exc, "arches", {"amd64", "x86_64"})) continue;
-        skiff::oci::SeccompSyscall sc;
-        sc.names = s.at("names").get<std::vector<std::string>>();
-        sc.action = s.at("action");
-        if (s.contains("errnoRet")) sc.errno_ret = s["errnoRet"].get<uint32_t>();
-        for (const auto& a : s.value("args", json::array()))
-            sc.args.push_back({a.at("index").get<uint32_t>(), a.at("value").get<uint64_t>(),
-                               a.value("valueTwo", uint64_t{0}), a.at("op").get<std::string>()});
-        p.syscalls.push_back(std::move(sc));
-    }
-    return p;
-}
 
 size_t name_count(const skiff::oci::Seccomp& p) {
     size_t n = 0;
@@ -146,14 +102,39 @@ TEST_CASE("compile time of a docker-sized profile", "[.bench]") {
               << " us (p10 " << cached[cached.size() / 10] << ", p90 "
               << cached[cached.size() * 9 / 10] << ")\n";
     auto e = run_in_child([&](int out) {
+        timespec c0, c1;
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &c0);
         auto a = clock::now();
         auto r = sec::load_seccomp(*first);
         auto b = clock::now();
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &c1);
+        double cpu = ((c1.tv_sec - c0.tv_sec) * 1e9 + (c1.tv_nsec - c0.tv_nsec)) / 1e3;
         say(out, "load_us=" + std::to_string(std::chrono::duration<double, std::micro>(b - a).count()) +
+                     " (CPU " + std::to_string(cpu) + ")" +
                      (r ? "" : " error " + r.error().message) + "\n");
         return 0;
     });
     std::cout << "load: " << field(e.out, "load_us") << " us\n";
+
+    // The whole child-side sequence of security.hpp for runc's default process.
+    e = run_in_child([&](int out) {
+        skiff::oci::Capabilities caps;
+        caps.bounding = caps.effective = caps.permitted =
+            std::vector<std::string>{"CAP_AUDIT_WRITE", "CAP_KILL", "CAP_NET_BIND_SERVICE"};
+        skiff::oci::User user;
+        user.uid = user.gid = 1000;
+        auto a = clock::now();
+        bool good = sec::apply_rlimits({{"RLIMIT_NOFILE", 1024, 1024}}).ok() &&
+                    sec::set_no_new_privileges().ok() && sec::drop_bounding(caps).ok() &&
+                    sec::switch_user(user).ok() && sec::apply_capabilities(caps).ok() &&
+                    sec::load_seccomp(*first).ok();
+        auto b = clock::now();
+        say(out, "sequence_us=" + std::to_string(std::chrono::duration<double, std::micro>(b - a).count()) +
+                     (good ? "" : " (failed)") + "\n");
+        return 0;
+    });
+    std::cout << "child sequence (rlimits, no_new_privs, bounding, user, caps, seccomp load): "
+              << field(e.out, "sequence_us") << " us\n";
 }
 
 TEST_CASE("a config.json seccomp section parsed by the OCI model compiles and blocks",

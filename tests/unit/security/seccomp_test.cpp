@@ -335,3 +335,12 @@ TEST_CASE("deny-by-default: syscalls newer than the profile get ENOSYS, like run
     e = load_and_probe(plain, [] { return rawcall(SYS_getuid); });
     CHECK(field(e.out, "probe") == std::to_string(-ENOSYS));
 }
+
+TEST_CASE("a profile too big for the kernel is refused at compile time", "[seccomp]") {
+    std::vector<skiff::oci::SeccompArg> args;
+    for (uint64_t v = 0; v < 4200; ++v) args.push_back(arg(1, "SCMP_CMP_EQ", v * 7 + 1000));
+    auto p = profile("SCMP_ACT_ALLOW", {rule({"getpriority"}, "SCMP_ACT_ERRNO", EDOM, args)});
+    const std::string err = compile_error(p);
+    CHECK(err.rfind("linux.seccomp: the profile compiles to ", 0) == 0);
+    CHECK(err.find("more than the kernel's limit of 4096") != std::string::npos);
+}
