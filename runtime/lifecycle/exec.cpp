@@ -78,21 +78,6 @@ struct ExecChild {
         if (!exec_r_.ok()) child_fail(a.sync_fd, exec_r_.error());                                 \
     } while (0)
 
-Result<void> apply_apparmor_exec(const std::string& profile) {
-    if (profile.empty()) return ok();
-    if (::access("/sys/module/apparmor/parameters/enabled", F_OK) != 0)
-        return Error{"apparmor profile \"" + profile + "\" set but AppArmor is not enabled"};
-    std::string cmd = "exec " + profile;
-    int fd = ::open("/proc/self/attr/apparmor/exec", O_WRONLY | O_CLOEXEC);
-    if (fd < 0) fd = ::open("/proc/self/attr/exec", O_WRONLY | O_CLOEXEC);
-    if (fd < 0) return errno_error("open /proc/self/attr/exec");
-    ssize_t n = ::write(fd, cmd.data(), cmd.size());
-    int err = errno;
-    ::close(fd);
-    if (n < 0) return errno_error("set apparmor profile " + profile, err);
-    return ok();
-}
-
 // The process itself: in the container's namespaces, waiting until it is in the cgroup.
 [[noreturn]] void exec_process(const ExecChild& a) {
     const oci::Process& p = *a.proc;
@@ -116,7 +101,7 @@ Result<void> apply_apparmor_exec(const std::string& profile) {
     if (p.oom_score_adj) EXEC_TRY(security::set_oom_score_adj(*p.oom_score_adj));
     if (p.scheduler) EXEC_TRY(security::set_scheduler(*p.scheduler));
     if (p.io_priority) EXEC_TRY(security::set_io_priority(*p.io_priority));
-    EXEC_TRY(apply_apparmor_exec(p.apparmor_profile));
+    EXEC_TRY(security::set_apparmor_profile(p.apparmor_profile));
     const bool nnp = p.no_new_privileges;
     if (nnp) EXEC_TRY(security::set_no_new_privileges());
     if (a.seccomp && !nnp) {

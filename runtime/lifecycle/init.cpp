@@ -30,23 +30,6 @@ constexpr long kKeyctlJoinSessionKeyring = 1; // KEYCTL_JOIN_SESSION_KEYRING
         if (!init_r_.ok()) fail(a.sync_fd, init_r_.error());                                       \
     } while (0)
 
-Result<void> apply_apparmor(const std::string& profile) {
-    if (profile.empty()) return ok();
-    int en = ::open("/sys/module/apparmor/parameters/enabled", O_RDONLY | O_CLOEXEC);
-    if (en < 0) return Error{"apparmor profile \"" + profile + "\" set but AppArmor is not enabled"};
-    ::close(en);
-    // The profile takes effect at the next execve, like runc's ApplyProfile.
-    std::string cmd = "exec " + profile;
-    int fd = ::open("/proc/self/attr/apparmor/exec", O_WRONLY | O_CLOEXEC);
-    if (fd < 0) fd = ::open("/proc/self/attr/exec", O_WRONLY | O_CLOEXEC);
-    if (fd < 0) return errno_error("open /proc/self/attr/exec");
-    ssize_t n = ::write(fd, cmd.data(), cmd.size());
-    int err = errno;
-    ::close(fd);
-    if (n < 0) return errno_error("set apparmor profile " + profile, err);
-    return ok();
-}
-
 // Only fds the caller passes down survive the exec: stdio and 3..3+n-1 lose close-on-exec,
 // everything else of the runtime keeps it (or is closed now).
 void settle_fds(const InitArgs& a) {
@@ -141,7 +124,7 @@ void init_main(const InitArgs& a) {
     if (lx.personality) INIT_TRY(security::set_personality(*lx.personality));
     if (proc.scheduler) INIT_TRY(security::set_scheduler(*proc.scheduler));
     if (proc.io_priority) INIT_TRY(security::set_io_priority(*proc.io_priority));
-    INIT_TRY(apply_apparmor(proc.apparmor_profile));
+    INIT_TRY(security::set_apparmor_profile(proc.apparmor_profile));
     const bool nnp = proc.no_new_privileges;
     // A notify listener must reach the runtime before Ready, so with one the filter goes in
     // before the sync even under no_new_privs.

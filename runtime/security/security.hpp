@@ -53,6 +53,9 @@ Result<void> set_personality(const oci::Personality& personality);
 Result<void> set_scheduler(const oci::Scheduler& scheduler);
 Result<void> set_io_priority(const oci::IoPriority& prio);
 Result<void> set_no_new_privileges();
+// Queues the AppArmor profile for the next execve; an error when a profile is set but AppArmor
+// is off (runc's behaviour). Empty profile: nothing to do.
+Result<void> set_apparmor_profile(const std::string& profile);
 
 // Drops bounding-set capabilities not listed (needs CAP_SETPCAP, so before switch_user).
 // An absent set is empty (runc). Names unknown to the kernel are ignored (runc 1.1 warns and
