@@ -24,16 +24,6 @@ std::string table(const std::vector<std::vector<std::string>>& rows) {
     return s;
 }
 
-const char* status_text(oci::Status s) {
-    switch (s) {
-    case oci::Status::Creating: return "creating";
-    case oci::Status::Created: return "created";
-    case oci::Status::Running: return "running";
-    case oci::Status::Paused: return "paused";
-    case oci::Status::Stopped: return "stopped";
-    }
-    return "unknown";
-}
 
 } // namespace
 
@@ -66,7 +56,7 @@ const Verb kList{"list", "[command options]", "lists containers started by skiff
                      std::vector<std::vector<std::string>> rows = {
                          {"ID", "PID", "STATUS", "BUNDLE", "CREATED", "OWNER"}};
                      for (const auto& c : *l)
-                         rows.push_back({c.id, std::to_string(c.pid), status_text(c.status),
+                         rows.push_back({c.id, std::to_string(c.pid), oci::to_string(c.status),
                                          c.bundle, c.created, c.owner});
                      out(table(rows));
                      return 0;

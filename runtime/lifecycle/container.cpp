@@ -9,18 +9,6 @@
 
 namespace skiff::runtime {
 
-namespace {
-const char* status_text(oci::Status s) {
-    switch (s) {
-    case oci::Status::Creating: return "creating";
-    case oci::Status::Created: return "created";
-    case oci::Status::Running: return "running";
-    case oci::Status::Paused: return "paused";
-    case oci::Status::Stopped: return "stopped";
-    }
-    return "unknown";
-}
-} // namespace
 
 oci::Status live_status(const Record& r, const std::string& dir, cgroups::Cgroup* cgroup) {
     if (r.status == oci::Status::Creating) return oci::Status::Creating;
@@ -69,7 +57,7 @@ std::string hook_state_json(const Record& r, oci::Status status, pid_t pid) {
     nlohmann::ordered_json j;
     j["ociVersion"] = oci::kSpecVersion;
     j["id"] = r.id;
-    j["status"] = status_text(status);
+    j["status"] = oci::to_string(status);
     if (pid > 0) j["pid"] = pid;
     j["bundle"] = r.bundle;
     if (!r.annotations.empty()) j["annotations"] = r.annotations;
@@ -93,7 +81,7 @@ std::string state_json(const ContainerInfo& info, int indent) {
     j["ociVersion"] = oci::kSpecVersion;
     j["id"] = info.id;
     j["pid"] = info.pid;
-    j["status"] = status_text(info.status);
+    j["status"] = oci::to_string(info.status);
     j["bundle"] = info.bundle;
     j["rootfs"] = info.rootfs;
     j["created"] = info.created;
