@@ -151,6 +151,42 @@ Result<oci::Spec> make_spec(const Image& image, const std::string& id, const std
     spec.root = {"rootfs", opts.read_only};
     spec.hostname = hostname;
 
+    for (const auto& v : opts.volumes) {
+        if (v.source.empty() || v.source[0] != '/' || v.destination.empty() || v.destination[0] != '/')
+            return Error{"volume " + v.source + ":" + v.destination + ": want /host:/container[:ro]"};
+        oci::Mount m;
+        m.destination = clean_abs(v.destination);
+        m.type = "bind";
+        m.source = v.source;
+        m.options = {"rbind", v.read_only ? "ro" : "rw", "rprivate"};
+        spec.mounts.push_back(std::move(m));
+    }
+
+    if (opts.network == "host") {
+        auto& ns = spec.linux_->namespaces;
+        std::erase_if(ns, [](const oci::Namespace& n) { return n.type == "network"; });
+    } else if (opts.network != "none") {
+        return Error{"--network " + opts.network + ": want none or host"};
+    }
+
+    if (opts.memory || opts.cpus || opts.pids_limit) {
+        auto& r = spec.linux_->resources ? *spec.linux_->resources : spec.linux_->resources.emplace();
+        if (opts.memory) {
+            if (*opts.memory < 6 * 1024 * 1024)
+                return Error{"--memory: minimum memory limit allowed is 6MB"};
+            auto& m = r.memory ? *r.memory : r.memory.emplace();
+            m.limit = *opts.memory;
+            m.swap = *opts.memory * 2; // docker: swap defaults to twice the limit
+        }
+        if (opts.cpus) {
+            if (*opts.cpus <= 0) return Error{"--cpus: must be a positive number"};
+            auto& c = r.cpu ? *r.cpu : r.cpu.emplace();
+            c.period = 100000;
+            c.quota = int64_t(*opts.cpus * 100000);
+        }
+        if (opts.pids_limit && *opts.pids_limit > 0) r.pids = oci::Pids{*opts.pids_limit};
+    }
+
     auto& a = spec.annotations;
     a[oci::kIsolationAnnotation] = oci::to_string(*iso);
     if (!opts.image_name.empty()) a[kImageAnnotation] = opts.image_name;
@@ -160,6 +196,26 @@ Result<oci::Spec> make_spec(const Image& image, const std::string& id, const std
     if (!cfg.stop_signal.empty()) a[kStopSignalAnnotation] = cfg.stop_signal;
     for (const auto& [k, v] : opts.annotations) a[k] = v;
     return spec;
+}
+
+Result<VolumeMount> parse_volume(const std::string& text) {
+    auto bad = [&] { return Error{"volume " + text + ": want /host:/container[:ro]"}; };
+    std::vector<std::string> parts;
+    size_t pos = 0;
+    for (;;) {
+        auto c = text.find(':', pos);
+        parts.push_back(text.substr(pos, c == std::string::npos ? c : c - pos));
+        if (c == std::string::npos) break;
+        pos = c + 1;
+    }
+    if (parts.size() < 2 || parts.size() > 3) return bad();
+    VolumeMount v{parts[0], parts[1], false};
+    if (parts.size() == 3) {
+        if (parts[2] == "ro") v.read_only = true;
+        else if (parts[2] != "rw") return Error{"volume " + text + ": invalid mode \"" + parts[2] + "\" (want ro or rw)"};
+    }
+    if (v.source.empty() || v.source[0] != '/' || v.destination.empty() || v.destination[0] != '/') return bad();
+    return v;
 }
 
 Result<void> write_config(const std::string& dir, const oci::Spec& spec) {

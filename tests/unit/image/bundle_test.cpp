@@ -187,3 +187,43 @@ TEST_CASE("create_bundle writes config.json next to the rootfs and makes Working
 
     REQUIRE(remove_rootfs(store, "c1").ok());
 }
+
+TEST_CASE("spec from run options: volumes, resources, network") {
+    TempDir t;
+    std::string root = plain_rootfs(t);
+    RunOptions o;
+    o.volumes = {parse_volume("/srv/data:/data/./x/:ro").value(), parse_volume("/tmp:/scratch").value()};
+    o.memory = 64 << 20;
+    o.cpus = 1.5;
+    o.pids_limit = 100;
+    o.network = "host";
+    auto spec = make_spec(image_with(kAppConfig), "c1", root, o).value();
+    const auto& m = spec.mounts[spec.mounts.size() - 2];
+    CHECK(m.destination == "/data/x");
+    CHECK(m.source == "/srv/data");
+    CHECK(m.options == std::vector<std::string>{"rbind", "ro", "rprivate"});
+    CHECK(spec.mounts.back().options[1] == "rw");
+    const auto& r = *spec.linux_->resources;
+    CHECK(*r.memory->limit == 64 << 20);
+    CHECK(*r.memory->swap == 128 << 20);
+    CHECK(*r.cpu->quota == 150000);
+    CHECK(*r.cpu->period == 100000);
+    CHECK(r.pids->limit == 100);
+    CHECK_FALSE(spec.linux_->has_namespace("network"));
+
+    o = {};
+    CHECK(make_spec(image_with(kAppConfig), "c1", root, o).value().linux_->has_namespace("network"));
+    o.network = "bridge";
+    CHECK(make_spec(image_with(kAppConfig), "c1", root, o).error().message == "--network bridge: want none or host");
+    o = {};
+    o.memory = 1024;
+    CHECK(make_spec(image_with(kAppConfig), "c1", root, o).error().message.find("minimum memory") != std::string::npos);
+}
+
+TEST_CASE("docker's -v syntax") {
+    CHECK(parse_volume("/a:/b:rw").value().read_only == false);
+    CHECK(parse_volume("/a:/b:ro").value().read_only);
+    CHECK(parse_volume("named:/b").error().message == "volume named:/b: want /host:/container[:ro]");
+    CHECK(parse_volume("/only").error().message == "volume /only: want /host:/container[:ro]");
+    CHECK(parse_volume("/a:/b:zz").error().message == "volume /a:/b:zz: invalid mode \"zz\" (want ro or rw)");
+}

@@ -31,6 +31,18 @@ inline constexpr const char* kStopSignalAnnotation = "run.skiff.stop-signal";   
 // docker's default capability set.
 const std::vector<std::string>& default_capabilities();
 
+// -v HOST:CTR[:ro|rw]: a bind mount of a host path (created neither on the host nor followed
+// out of the container: the destination resolves inside the rootfs at create time).
+struct VolumeMount {
+    std::string source;      // absolute host path
+    std::string destination; // absolute path in the container
+    bool read_only = false;
+};
+
+// Parses docker's -v syntax: "/host:/ctr", "/host:/ctr:ro", "/host:/ctr:rw". Named volumes
+// and anonymous "-v /ctr" are not host paths: error "volume X: want /host:/container[:ro]".
+Result<VolumeMount> parse_volume(const std::string& text);
+
 struct RunOptions {
     std::string image_name;                        // recorded in kImageAnnotation
     std::optional<std::string> entrypoint;         // --entrypoint; "" clears the image's
@@ -42,6 +54,12 @@ struct RunOptions {
     bool tty = false;                              // -t
     bool read_only = false;                        // --read-only
     std::string isolation = "container";           // --isolation container|vm
+    std::vector<VolumeMount> volumes;              // -v
+    std::optional<int64_t> memory;                 // --memory, bytes (limit; swap = 2x as docker)
+    std::optional<double> cpus;                    // --cpus: quota/period with period 100000
+    std::optional<int64_t> pids_limit;             // --pids-limit (<= 0: unlimited)
+    std::string network = "none";                  // --network none (own netns, lo only) | host
+    bool default_seccomp = true;                   // docker's default profile; false: unconfined
     std::map<std::string, std::string> annotations; // extra, override the defaults above
 };
 
