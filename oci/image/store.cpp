@@ -358,7 +358,7 @@ std::vector<std::string> list_dir(const std::string& dir) {
 
 } // namespace
 
-Result<GcStats> Store::gc() {
+Result<GcStats> Store::gc(bool clear_tmp) {
     auto guard = SKIFF_TRY(lock(LockMode::Exclusive));
     std::set<std::string> blobs, layers; // hex digests kept
     auto refs = SKIFF_TRY(read_index());
@@ -419,7 +419,8 @@ Result<GcStats> Store::gc() {
         SKIFF_CHECK(fs::remove_tree(root_ + "/layers/" + name));
         ++st.layers_removed;
     }
-    for (const auto& name : list_dir(tmp_dir())) SKIFF_CHECK(fs::remove_tree(tmp_dir() + "/" + name));
+    if (clear_tmp)
+        for (const auto& name : list_dir(tmp_dir())) SKIFF_CHECK(fs::remove_tree(tmp_dir() + "/" + name));
     return st;
 }
 
