@@ -191,7 +191,7 @@ Result<void> Store::adopt_blob(const std::string& tmp_path, const std::string& d
         }
         uint64_t got = hash.bytes();
         std::string d = hash.digest();
-        if (d != digest) return Error{"blob " + digest + ": content has digest " + d};
+        if (d != digest) return Error{"blob " + digest + ": content has digest " + d + " (rejected, not stored)"};
         if (size >= 0 && got != uint64_t(size))
             return Error{"blob " + digest + ": size " + std::to_string(got) + ", declared " +
                          std::to_string(size)};
