@@ -69,3 +69,66 @@ start_registry() {
 
 # blob_count STORE: how many blobs the store holds.
 blob_count() { find "$1/blobs/sha256" -type f | wc -l; }
+
+# add_random_layer LAYOUT MIB [zstd]: appends a layer holding MIB MiB of random bytes (so it
+# does not compress) to the layout's single image, rewriting its config, manifest and index.
+add_random_layer() {
+  local layout=$1 mib=$2 comp=${3:-gzip}
+  python3 - "$layout" "$mib" "$comp" <<'PY'
+import gzip, hashlib, io, json, os, sys, tarfile, subprocess
+layout, mib, comp = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+def put(data):
+    d = hashlib.sha256(data).hexdigest()
+    open(os.path.join(layout, "blobs/sha256", d), "wb").write(data)
+    return "sha256:" + d
+buf = io.BytesIO()
+with tarfile.open(fileobj=buf, mode="w", format=tarfile.PAX_FORMAT) as t:
+    payload = os.urandom(mib << 20)
+    info = tarfile.TarInfo("data/random-%s.bin" % hashlib.sha256(payload[:64]).hexdigest()[:8])
+    info.size, info.mtime = len(payload), 0
+    t.addfile(info, io.BytesIO(payload))
+raw = buf.getvalue()
+if comp == "zstd":
+    blob = subprocess.run(["zstd", "-q", "-c"], input=raw, stdout=subprocess.PIPE, check=True).stdout
+    mt = "application/vnd.oci.image.layer.v1.tar+zstd"
+else:
+    blob = gzip.compress(raw, mtime=0)
+    mt = "application/vnd.oci.image.layer.v1.tar+gzip"
+idx = json.load(open(os.path.join(layout, "index.json")))
+md = idx["manifests"][0]
+man = json.load(open(os.path.join(layout, "blobs/sha256", md["digest"].split(":")[1])))
+cfg = json.load(open(os.path.join(layout, "blobs/sha256", man["config"]["digest"].split(":")[1])))
+cfg["rootfs"]["diff_ids"].append("sha256:" + hashlib.sha256(raw).hexdigest())
+cfg_bytes = json.dumps(cfg).encode()
+man["config"] = dict(man["config"], digest=put(cfg_bytes), size=len(cfg_bytes))
+man["layers"].append({"mediaType": mt, "digest": put(blob), "size": len(blob)})
+man_bytes = json.dumps(man).encode()
+md["digest"], md["size"] = put(man_bytes), len(man_bytes)
+json.dump(idx, open(os.path.join(layout, "index.json"), "w"))
+PY
+}
+
+# start_proxy NAME UPSTREAM_PORT [registry_proxy.py options]: prints the port; its log is
+# $SKIFF_TMP/NAME.log.
+start_proxy() {
+  local name=$1 up=$2 port; shift 2
+  port=$(free_port)
+  python3 "$SKIFF_SOURCE_DIR/tests/integration/registry_proxy.py" "$up" "$port" "$SKIFF_TMP/$name.log" "$@" \
+    >"$SKIFF_TMP/$name.out" 2>&1 &
+  local pid=$!
+  cleanup "kill $pid 2>/dev/null"
+  for _ in $(seq 50); do
+    curl -s -o /dev/null "http://127.0.0.1:$port/v2/" && { echo "$port"; return; }
+    sleep 0.1
+  done
+  fail "proxy $name did not start: $(cat "$SKIFF_TMP/$name.out")"
+}
+
+# verify_store STORE: every blob matches its name, nothing half-written is in blobs/.
+verify_store() {
+  local b
+  for b in "$1"/blobs/sha256/*; do
+    [ -e "$b" ] || continue
+    [ "$(sha256sum <"$b" | cut -d' ' -f1)" = "$(basename "$b")" ] || fail "$b does not match its digest"
+  done
+}
