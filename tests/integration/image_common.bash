@@ -132,3 +132,17 @@ verify_store() {
     [ "$(sha256sum <"$b" | cut -d' ' -f1)" = "$(basename "$b")" ] || fail "$b does not match its digest"
   done
 }
+
+# check_consistent STORE: verify_store, and every reference reaches a whole image.
+check_consistent() {
+  local s=$1 ref md m b
+  verify_store "$s"
+  [ -s "$s/index.json" ] || return 0
+  while read -r ref md; do
+    m=$s/blobs/sha256/${md#sha256:}
+    [ -f "$m" ] || fail "$ref: manifest $md missing"
+    for b in $(jq -r '.config.digest, .layers[].digest' "$m"); do
+      [ -f "$s/blobs/sha256/${b#sha256:}" ] || fail "$ref: blob $b missing"
+    done
+  done < <(jq -r '.references | to_entries[] | "\(.key) \(.value)"' "$s/index.json")
+}
