@@ -42,12 +42,13 @@ is_mounted() { grep -q " $1 " /proc/self/mounts; }
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
-# start_registry NAME [HTPASSWD]: Debian's docker-registry on 127.0.0.1; prints the port. Its
-# data is in $SKIFF_TMP/NAME/data, its log in $SKIFF_TMP/NAME/log.
+# start_registry NAME [AUTH]: Debian's docker-registry on 127.0.0.1; prints the port. Its
+# data is in $SKIFF_TMP/NAME/data, its log in $SKIFF_TMP/NAME/log. AUTH: an htpasswd file for
+# basic auth, or "token:REALM_URL:CERT" for bearer tokens from a token server.
 start_registry() {
   need_cmd docker-registry
   need_cmd curl
-  local name=$1 htpasswd=${2:-} port
+  local name=$1 auth=${2:-} port
   port=$(free_port)
   mkdir -p "$SKIFF_TMP/$name"
   {
@@ -55,7 +56,13 @@ start_registry() {
     echo "log: {level: info, accesslog: {disabled: false}}"
     echo "storage: {filesystem: {rootdirectory: $SKIFF_TMP/$name/data}, delete: {enabled: true}}"
     echo "http: {addr: 127.0.0.1:$port}"
-    [ -n "$htpasswd" ] && echo "auth: {htpasswd: {realm: skiff-test, path: $htpasswd}}"
+    case $auth in
+      "") ;;
+      token:*)
+        local rest=${auth#token:}
+        echo "auth: {token: {realm: \"${rest%:*}\", service: skiff-test, issuer: skiff-test-issuer, rootcertbundle: ${rest##*:}}}" ;;
+      *) echo "auth: {htpasswd: {realm: skiff-test, path: $auth}}" ;;
+    esac
   } >"$SKIFF_TMP/$name/config.yml"
   docker-registry serve "$SKIFF_TMP/$name/config.yml" >"$SKIFF_TMP/$name/log" 2>&1 &
   local pid=$!
