@@ -48,7 +48,7 @@ PY
 # expect_rejected NAME ERROR_SUBSTRING
 expect_rejected() {
   local name=$1 want=$2 err
-  image_tool load "$STORE" "$SKIFF_TMP/$name" >/dev/null || fail "$name: load failed"
+  sk load -q -i "$SKIFF_TMP/$name" || fail "$name: load failed"
   if err=$(image_tool bundle "$STORE" "$name" "c-$name" 2>&1); then fail "$name: unpacked"; fi
   echo "$err" | grep -qF -- "$want" || fail "$name: error \"$err\" lacks \"$want\""
   [ "$(cat "$victim/passwd")" = original ] || fail "$name: wrote through to the host"
@@ -72,7 +72,7 @@ expect_rejected etc-passwd 'entry "a/b/../../../etc/passwd": path leaves the lay
 
 # A benign symlink to a host path is kept as a symlink and never followed.
 make_image keep-link 'add("etc-link", type=tarfile.SYMTYPE, linkname="/etc"); add("victim-link", type=tarfile.SYMTYPE, linkname=victim + "/passwd")'
-image_tool load "$STORE" "$SKIFF_TMP/keep-link" >/dev/null
+sk load -q -i "$SKIFF_TMP/keep-link"
 read -r dir _ < <(image_tool bundle "$STORE" keep-link c-keep copy=1)
 [ "$(readlink "$dir/rootfs/victim-link")" = "$victim/passwd" ] || fail "symlink not kept as is"
 [ "$(cat "$victim/passwd")" = original ] || fail "victim touched"

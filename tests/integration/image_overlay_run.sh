@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # An image loaded from an OCI layout runs through skiff-runtime on an overlay root: each
 # container writes to its own upper dir, layers are unpacked once and shared, removal unmounts,
-# and gc frees everything once the image is untagged.
+# and rmi and `image prune` free everything no container uses.
 . "$(dirname "$0")/lib.sh"
 need_root
 . "$(dirname "$0")/image_common.bash"
@@ -10,9 +10,8 @@ grep -qw overlay /proc/filesystems || modprobe overlay 2>/dev/null || skip "no o
 RUN_ROOT=$SKIFF_TMP/run
 layout=$(busybox_layout)
 
-out=$(image_tool load "$STORE" "$layout")
-[ "$out" = "docker.io/library/busybox:latest $(jq -r '.manifests[0].digest' "$layout/index.json")" ] ||
-  fail "load printed: $out"
+out=$(sk load -i "$layout")
+[ "$out" = "Loaded image: busybox:latest" ] || fail "load printed: $out"
 
 c1=$(new_id img1) c2=$(new_id img2)
 cleanup "'$SKIFF_RUNTIME' --root '$RUN_ROOT' delete -f $c1 2>/dev/null; '$SKIFF_RUNTIME' --root '$RUN_ROOT' delete -f $c2 2>/dev/null"
@@ -41,9 +40,14 @@ set -e
 image_tool rm "$STORE" "$c1"
 ! is_mounted "$dir1/rootfs" || fail "overlay still mounted after rm"
 [ ! -e "$dir1" ] || fail "$dir1 left after rm"
-[ "$(image_tool gc "$STORE")" = "0 blobs, 0 layers" ] || fail "gc removed what busybox:latest and $c2 use"
-image_tool rmi "$STORE" busybox
-[ "$(image_tool gc "$STORE")" = "3 blobs, 0 layers" ] || fail "gc: blobs not freed, or $c2's layer freed"
+sk image prune -f >/dev/null
+[ "$(blob_count "$STORE") $(ls "$STORE/layers" | wc -l)" = "3 1" ] || fail "prune removed what busybox:latest and $c2 use"
+if err=$(sk rmi busybox 2>&1); then fail "rmi removed an image $c2 was made from"; fi
+echo "$err" | grep -q "container ${c2:0:12} is using its referenced image" || fail "rmi in-use error: $err"
+# rmi -f: the image goes, the layer $c2's overlay stands on stays.
+sk rmi -f busybox >/dev/null
+[ "$(blob_count "$STORE") $(ls "$STORE/layers" | wc -l)" = "0 1" ] || fail "rmi: blobs not freed, or $c2's layer freed"
 image_tool rm "$STORE" "$c2"
-[ "$(image_tool gc "$STORE")" = "0 blobs, 1 layers" ] || fail "gc did not free the unused layer"
+[ "$(sk image prune -f)" = "Total reclaimed space: 0B" ] || fail "prune output"
+[ -z "$(ls "$STORE/layers")" ] || fail "prune did not free the unused layer"
 echo "PASS: busybox from an OCI layout on shared overlay layers through $SKIFF_RUNTIME"
