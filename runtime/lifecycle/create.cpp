@@ -53,6 +53,19 @@ int listen_fds() {
     return n > 0 ? n : 0;
 }
 
+// An idmapped mount needs CAP_SYS_ADMIN over the source filesystem, which an init in its own
+// user namespace lacks: the trees are made here, against its (now mapped) user namespace, and
+// sent down before Go for the init to move into place (runc does the same).
+Result<void> send_idmapped_mounts(int sync, pid_t pid, const oci::Spec& spec,
+                                  const std::string& bundle) {
+    auto made = SKIFF_TRY(linux::open_idmapped_mounts_from_parent(pid, spec, bundle));
+    std::vector<UniqueFd> owned;
+    for (auto& [index, fd] : made) owned.emplace_back(fd);
+    for (auto& [index, fd] : made)
+        SKIFF_CHECK(sync_send(sync, SyncType::MountFd, std::to_string(index), fd));
+    return ok();
+}
+
 void kill_and_reap(pid_t pid) {
     ::kill(pid, SIGKILL);
     int st;
@@ -209,7 +222,10 @@ Result<Launched> launch(const Context& ctx, const CreateOptions& opts, StartGate
     fifo.reset();
 
     SKIFF_CHECK(cgroup->enter(pid));
-    if (args.new_user_ns) SKIFF_CHECK(linux::write_id_mappings_from_parent(pid, lx));
+    if (args.new_user_ns) {
+        SKIFF_CHECK(linux::write_id_mappings_from_parent(pid, lx));
+        SKIFF_CHECK(send_idmapped_mounts(sync.get(), pid, spec, bundle));
+    }
 
     auto st = read_proc_stat(pid);
     if (!st) return Error{"container init exited during create"};
