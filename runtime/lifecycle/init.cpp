@@ -73,6 +73,22 @@ Result<std::string> wait_for_go(int sync_fd, linux::RootfsOptions& rootfs) {
     }
 }
 
+// After setns(CLONE_NEWPID) only our children are in the joined pid namespace (runc's nsexec
+// forks for the same reason). The child, our runtime's child through CLONE_PARENT, goes on as
+// the init; we report its pid (in our, the runtime's, pid namespace) and leave. Returns the
+// state the runtime sends again with that pid.
+Result<std::string> fork_into_joined_pid_ns(int sync_fd) {
+    pid_t child = pid_t(::syscall(SYS_clone, CLONE_PARENT | SIGCHLD, nullptr, nullptr, nullptr,
+                                  nullptr));
+    if (child < 0) return errno_error("clone into the joined pid namespace");
+    if (child > 0) {
+        (void)sync_send(sync_fd, SyncType::Pid, std::to_string(child));
+        ::_exit(0);
+    }
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL); // not inherited; our parent is now the runtime
+    return sync_expect(sync_fd, SyncType::Go, "runtime exited during create");
+}
+
 } // namespace
 
 void init_main(const InitArgs& a) {
@@ -97,6 +113,11 @@ void init_main(const InitArgs& a) {
         if (::setresuid(0, 0, 0) != 0) fail(a.sync_fd, errno_error("setresuid 0 in user namespace"));
     }
     if (a.join && !a.join->fds.empty()) INIT_TRY(linux::join_namespaces(*a.join));
+    if (a.joins_pid_ns) {
+        auto again = fork_into_joined_pid_ns(a.sync_fd);
+        if (!again) fail(a.sync_fd, again.error());
+        state = std::move(*again);
+    }
     if (::setsid() < 0) fail(a.sync_fd, errno_error("setsid"));
     if (!a.no_new_keyring) {
         std::string name = "_ses." + a.id;
