@@ -53,6 +53,31 @@ int listen_fds() {
     return n > 0 ? n : 0;
 }
 
+// An idmapped mount needs CAP_SYS_ADMIN over the source filesystem, which an init in its own
+// user namespace lacks: the trees are made here, against its (now mapped) user namespace, and
+// sent down before Go for the init to move into place (runc does the same).
+Result<void> send_idmapped_mounts(int sync, pid_t pid, const oci::Spec& spec,
+                                  const std::string& bundle) {
+    auto made = SKIFF_TRY(linux::open_idmapped_mounts_from_parent(pid, spec, bundle));
+    std::vector<UniqueFd> owned;
+    for (auto& [index, fd] : made) owned.emplace_back(fd);
+    for (auto& [index, fd] : made)
+        SKIFF_CHECK(sync_send(sync, SyncType::MountFd, std::to_string(index), fd));
+    return ok();
+}
+
+// The init forked into the pid namespace it joined (init.cpp): reap the first process and
+// return the one that goes on, our child too (CLONE_PARENT).
+Result<pid_t> adopt_init_in_joined_pid_ns(int sync, pid_t first, const std::string& died) {
+    auto msg = SKIFF_TRY(sync_expect(sync, SyncType::Pid, died)); // on error the caller reaps
+    int st = 0;
+    while (::waitpid(first, &st, 0) < 0 && errno == EINTR) {
+    }
+    pid_t pid = pid_t(std::strtol(msg.c_str(), nullptr, 10));
+    if (pid <= 0) return Error{"sync: bad pid \"" + msg + "\" from the init"};
+    return pid;
+}
+
 void kill_and_reap(pid_t pid) {
     ::kill(pid, SIGKILL);
     int st;
@@ -187,6 +212,7 @@ Result<Launched> launch(const Context& ctx, const CreateOptions& opts, StartGate
     args.close_fds[1] = sync.get();
     args.close_fds[2] = console_peer.get();
     args.new_user_ns = (flags & CLONE_NEWUSER) != 0;
+    for (auto [fd, type] : join.fds) args.joins_pid_ns |= type == CLONE_NEWPID;
     args.no_new_keyring = opts.no_new_keyring;
 
     // Time offsets can only be set while no process is inside the namespace (and CLONE_NEWTIME
@@ -209,7 +235,10 @@ Result<Launched> launch(const Context& ctx, const CreateOptions& opts, StartGate
     fifo.reset();
 
     SKIFF_CHECK(cgroup->enter(pid));
-    if (args.new_user_ns) SKIFF_CHECK(linux::write_id_mappings_from_parent(pid, lx));
+    if (args.new_user_ns) {
+        SKIFF_CHECK(linux::write_id_mappings_from_parent(pid, lx));
+        SKIFF_CHECK(send_idmapped_mounts(sync.get(), pid, spec, bundle));
+    }
 
     auto st = read_proc_stat(pid);
     if (!st) return Error{"container init exited during create"};
@@ -219,6 +248,15 @@ Result<Launched> launch(const Context& ctx, const CreateOptions& opts, StartGate
 
     const std::string died = "container init exited during create";
     SKIFF_CHECK(sync_send(sync.get(), SyncType::Go, state));
+    if (args.joins_pid_ns) {
+        pid = SKIFF_TRY(adopt_init_in_joined_pid_ns(sync.get(), pid, died));
+        st = read_proc_stat(pid);
+        if (!st) return Error{died};
+        rec.init_pid = pid;
+        rec.init_start_time = st->start_time;
+        state = hook_state_json(rec, oci::Status::Creating, pid);
+        SKIFF_CHECK(sync_send(sync.get(), SyncType::Go, state));
+    }
     SKIFF_TRY(sync_expect(sync.get(), SyncType::RootfsReady, died));
     if (spec.hooks) {
         SKIFF_CHECK(run_hooks(spec.hooks->prestart, "prestart", state));

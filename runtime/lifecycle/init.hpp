@@ -26,6 +26,7 @@ struct InitArgs {
     int preserve_fds = 0;   // fds 3..3+n-1 pass through (LISTEN_FDS + --preserve-fds)
     int close_fds[4] = {-1, -1, -1, -1}; // runtime-only fds (lock, its sync end)
     bool new_user_ns = false;
+    bool joins_pid_ns = false; // setns(pid) moves only children: fork once more after joining
     bool no_new_keyring = false;
 };
 
