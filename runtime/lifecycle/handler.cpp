@@ -1,6 +1,8 @@
 #include "handler.hpp"
 
 #include <fcntl.h>
+#include <linux/kvm.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -9,6 +11,9 @@
 #include <cerrno>
 #include <cstdint>
 #include <cstdlib>
+#include <cstring>
+
+#include "skiff/oci/isolation.hpp"
 
 namespace skiff::runtime {
 namespace {
@@ -30,9 +35,30 @@ Result<void> check_executable(const std::string& path, const std::string& name) 
     return ok();
 }
 
+// /dev/kvm for vm mode, checked to be KVM (an empty file bind-mounted over it opens fine).
+Result<int> open_kvm() {
+    const std::string what = "vm mode: ";
+    int fd = ::open("/dev/kvm", O_RDWR | O_CLOEXEC);
+    if (fd < 0) {
+        if (errno == ENOENT) return Error{what + "/dev/kvm is missing on this host", ENOENT};
+        return errno_error(what + "/dev/kvm is not usable on this host: open /dev/kvm");
+    }
+    int version = ::ioctl(fd, KVM_GET_API_VERSION, 0);
+    if (version != KVM_API_VERSION) {
+        int err = version < 0 ? errno : EINVAL;
+        ::close(fd);
+        return Error{what + "/dev/kvm on this host is not KVM (KVM_GET_API_VERSION: " +
+                         (version < 0 ? std::string(std::strerror(err)) : std::to_string(version)) +
+                         ")",
+                     err};
+    }
+    return fd;
+}
+
 class ContainerHandler final : public Handler {
 public:
     const char* name() const override { return "container"; }
+    Isolation isolation() const override { return Isolation::Container; }
     Result<void> check(const oci::Spec&) override { return ok(); }
     Result<void> before_pivot(const oci::Spec&) override { return ok(); }
     Result<void> resolve(const oci::Process& process) override {
@@ -59,20 +85,19 @@ private:
 // (same rootfs and network, its own guest): the libOS cannot spawn into a running guest yet.
 class VmHandler final : public Handler {
 public:
-    explicit VmHandler(std::string state_root) : state_root_(std::move(state_root)) {}
+    VmHandler(std::string state_root, int kvm_fd)
+        : state_root_(std::move(state_root)), kvm_fd_(kvm_fd) {}
     ~VmHandler() override {
         for (int fd : {kvm_fd_, vmm_fd_, cpuid_fd_})
             if (fd >= 0) ::close(fd);
     }
     const char* name() const override { return "vm"; }
+    Isolation isolation() const override { return Isolation::Vm; }
 
     // Runtime side, before the clone: the init inherits these fds. /dev/kvm must be opened
     // here, not in the init: the container's device cgroup (runc's default rules) refuses it.
     Result<void> check(const oci::Spec& spec) override {
-        kvm_fd_ = ::open("/dev/kvm", O_RDWR | O_CLOEXEC);
-        if (kvm_fd_ < 0)
-            return errno_error(std::string("vm mode (") + kIsolationAnnotation +
-                               "=vm): /dev/kvm is not usable on this host: open /dev/kvm");
+        if (kvm_fd_ < 0) kvm_fd_ = SKIFF_TRY(open_kvm());
         vmm_path_ = SKIFF_TRY(find_vmm());
         vmm_fd_ = ::open(vmm_path_.c_str(), O_PATH | O_CLOEXEC);
         if (vmm_fd_ < 0) return errno_error("vm mode: open " + vmm_path_);
@@ -179,8 +204,32 @@ Result<std::string> find_executable(const std::string& name, const std::vector<s
 }
 
 Result<std::unique_ptr<Handler>> make_handler(Isolation isolation, const std::string& state_root) {
-    if (isolation == Isolation::Vm) return std::unique_ptr<Handler>(new VmHandler(state_root));
+    if (isolation == Isolation::Vm) return std::unique_ptr<Handler>(new VmHandler(state_root, -1));
     return std::unique_ptr<Handler>(new ContainerHandler);
+}
+
+Result<std::unique_ptr<Handler>> select_handler(const oci::Spec& spec, const std::string& state_root) {
+    const oci::HostConfig host = SKIFF_TRY(oci::load_host_config());
+    const Isolation iso = SKIFF_TRY(oci::isolation_of(spec, host.isolation));
+    std::unique_ptr<Handler> handler;
+    if (iso == Isolation::Vm) {
+        auto kvm = open_kvm();
+        if (kvm) {
+            handler.reset(new VmHandler(state_root, *kvm));
+        } else if (host.vm_fallback) {
+            log_warning(kvm.error().message + "; running in container mode (vm_fallback in " +
+                        oci::host_config_path() + ")");
+            handler.reset(new ContainerHandler);
+        } else {
+            return Error{kvm.error().message + " (\"vm_fallback\": true in " +
+                             oci::host_config_path() + " runs it in container mode instead)",
+                         kvm.error().code};
+        }
+    } else {
+        handler.reset(new ContainerHandler);
+    }
+    SKIFF_CHECK(handler->check(spec));
+    return handler;
 }
 
 } // namespace skiff::runtime
