@@ -8,9 +8,11 @@
 #include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "app_seccomp.hpp"
 #include "cpu_x86_64.hpp"
 #include "elf_loader.hpp"
 #include "hypercalls/core.hpp"
@@ -48,6 +50,9 @@ struct Options {
     // path (opened before anything else) or an fd the runtime opened before pivot_root.
     std::string cpuid_cache;
     int cpuid_cache_fd = -1;
+    // The container's seccomp profile as BPF (app_seccomp.hpp): a file, or an fd from the runtime.
+    std::string app_seccomp;
+    int app_seccomp_fd = -1;
     bool debug = false, timing = false, seccomp = true, count_hypercalls = false;
     int64_t t0_ns = -1; // CLOCK_MONOTONIC of the caller's exec, for --timing
     std::vector<std::string> argv;
@@ -56,7 +61,7 @@ struct Options {
 const char kUsage[] =
     "usage: skiff-vmm (--rootfs DIR | --rootfs-fd N) [--kvm-fd N] [--memory MiB] [--env K=V]...\n"
     "                 [--cwd DIR] [--uid N] [--gid N] [--hostname NAME]\n"
-    "                 [--cpuid-cache FILE | --cpuid-cache-fd N]\n"
+    "                 [--cpuid-cache FILE | --cpuid-cache-fd N] [--app-seccomp FILE | --app-seccomp-fd N]\n"
     "                 [--debug] [--timing [--timing-t0 NS]] [--no-seccomp] [--count-hypercalls] -- PROGRAM [ARG]...\n";
 
 template <class T>
@@ -90,6 +95,8 @@ Result<Options> parse_options(int argc, char** argv) {
         else if (a == "--hostname") o.hostname = SKIFF_TRY(value(a));
         else if (a == "--cpuid-cache") o.cpuid_cache = SKIFF_TRY(value(a));
         else if (a == "--cpuid-cache-fd") good = parse_number(SKIFF_TRY(value(a)), o.cpuid_cache_fd);
+        else if (a == "--app-seccomp") o.app_seccomp = SKIFF_TRY(value(a));
+        else if (a == "--app-seccomp-fd") good = parse_number(SKIFF_TRY(value(a)), o.app_seccomp_fd);
         else if (a == "--timing-t0") good = parse_number(SKIFF_TRY(value(a)), o.t0_ns);
         else if (a == "--debug") o.debug = true;
         else if (a == "--timing") o.timing = true;
@@ -166,6 +173,13 @@ Result<int> boot(Options& o, Timeline& tl, int& exit_on_error) {
         return errno_error("open " + exe + " in the rootfs", -app_fd);
     }
     tl.mark("rootfs and app opened");
+    std::optional<AppSeccomp> profile;
+    if (o.app_seccomp_fd >= 0) {
+        profile = SKIFF_TRY(read_app_seccomp_fd(o.app_seccomp_fd));
+        close(o.app_seccomp_fd);
+    } else if (!o.app_seccomp.empty()) {
+        profile = SKIFF_TRY(read_app_seccomp_file(o.app_seccomp));
+    }
 
     GuestMemory mem = SKIFF_TRY(GuestMemory::create(o.memory_mib << 20));
     KvmVm vm = SKIFF_TRY(KvmVm::create(o.kvm_fd, mem));
@@ -209,7 +223,9 @@ Result<int> boot(Options& o, Timeline& tl, int& exit_on_error) {
     auto* boot = mem.object<skiff_boot_info>(SKIFF_BOOT_INFO_ADDR);
     boot->magic = SKIFF_BOOT_MAGIC;
     boot->abi_version = SKIFF_ABI_VERSION;
-    boot->flags = (o.debug ? SKIFF_BOOT_DEBUG : 0) | (o.timing ? SKIFF_BOOT_TIMING : 0);
+    boot->flags = (o.debug ? SKIFF_BOOT_DEBUG : 0) | (o.timing ? SKIFF_BOOT_TIMING : 0) |
+                  (profile ? SKIFF_BOOT_SECCOMP : 0);
+    if (profile) SKIFF_CHECK(write_app_seccomp(mem, *profile));
     boot->ram_size = mem.size();
     boot->app_entry = elf.entry;
     boot->app_stack = rsp;
@@ -228,6 +244,7 @@ Result<int> boot(Options& o, Timeline& tl, int& exit_on_error) {
     g.rootfs_fd = rootfs;
     g.handles = {0, 1, 2};
     g.debug = o.debug;
+    if (profile) g.refused = &profile->refused;
     const int vcpu_fd = vm.vcpu_fd();
     g.set_fs_base = [vcpu_fd](uint64_t base) { return set_fs_base(vcpu_fd, base); };
     forward_signals_to_guest();

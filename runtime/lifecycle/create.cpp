@@ -87,7 +87,8 @@ Result<Launched> launch(const Context& ctx, const CreateOptions& opts, StartGate
     SKIFF_CHECK(linux::validate_sysctl(spec));
     auto join = SKIFF_TRY(linux::open_namespaces_to_join(lx));
     std::optional<security::SeccompProgram> seccomp;
-    if (lx.seccomp) seccomp = SKIFF_TRY(security::compile_seccomp(*lx.seccomp));
+    if (lx.seccomp && handler->kernel_seccomp())
+        seccomp = SKIFF_TRY(security::compile_seccomp(*lx.seccomp));
     if (proc.capabilities) {
         auto unknown = security::unknown_capabilities(*proc.capabilities);
         if (!unknown.empty()) {

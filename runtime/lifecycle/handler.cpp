@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <linux/kvm.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -13,6 +14,7 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "security/security.hpp"
 #include "skiff/oci/isolation.hpp"
 
 namespace skiff::runtime {
@@ -88,9 +90,10 @@ public:
     VmHandler(std::string state_root, int kvm_fd)
         : state_root_(std::move(state_root)), kvm_fd_(kvm_fd) {}
     ~VmHandler() override {
-        for (int fd : {kvm_fd_, vmm_fd_, cpuid_fd_})
+        for (int fd : {kvm_fd_, vmm_fd_, cpuid_fd_, seccomp_fd_})
             if (fd >= 0) ::close(fd);
     }
+    bool kernel_seccomp() const override { return false; }
     const char* name() const override { return "vm"; }
     Isolation isolation() const override { return Isolation::Vm; }
 
@@ -106,6 +109,7 @@ public:
         std::string cache = state_root_ + "/vm-cpuid.bin";
         cpuid_fd_ = ::open(cache.c_str(), O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
         memory_mib_ = guest_memory_mib(spec);
+        if (spec.linux_ && spec.linux_->seccomp) SKIFF_CHECK(prepare_seccomp(*spec.linux_->seccomp));
         return ok();
     }
 
@@ -119,7 +123,7 @@ public:
 
     Error exec(const oci::Process& process) override {
         // The init marked every inherited fd close-on-exec; these two go to the VMM.
-        for (int fd : {kvm_fd_, cpuid_fd_})
+        for (int fd : {kvm_fd_, cpuid_fd_, seccomp_fd_})
             if (fd >= 0) ::fcntl(fd, F_SETFD, 0);
         std::vector<std::string> args = {"skiff-vmm", "--kvm-fd", std::to_string(kvm_fd_),
                                          "--rootfs", "/", "--memory", std::to_string(memory_mib_),
@@ -129,6 +133,7 @@ public:
         char host[256] = {};
         if (::gethostname(host, sizeof host - 1) == 0) args.insert(args.end(), {"--hostname", host});
         if (cpuid_fd_ >= 0) args.insert(args.end(), {"--cpuid-cache-fd", std::to_string(cpuid_fd_)});
+        if (seccomp_fd_ >= 0) args.insert(args.end(), {"--app-seccomp-fd", std::to_string(seccomp_fd_)});
         for (const auto& e : process.env) args.insert(args.end(), {"--env", e});
         args.push_back("--");
         args.push_back(path_.empty() ? process.args[0] : path_);
@@ -140,6 +145,29 @@ public:
     }
 
 private:
+    // The profile compiled exactly as container mode compiles it (libseccomp, runc's rules), handed
+    // to skiff-vmm in a sealed memfd: the libOS answers the app's syscalls with its verdicts and
+    // the VMM refuses forwarded operations it blocks (DESIGN.md decision 6).
+    Result<void> prepare_seccomp(const oci::Seccomp& profile) {
+        auto program = SKIFF_TRY(security::compile_seccomp(profile));
+        if (program.wants_listener)
+            return Error{"linux.seccomp: SCMP_ACT_NOTIFY is not supported in vm mode (the app's "
+                         "syscalls never reach the host kernel, so there is nothing to notify)"};
+        if (program.bpf.empty()) return ok(); // seccomp disabled, as in container mode
+        seccomp_fd_ = ::memfd_create("skiff-app-seccomp", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+        if (seccomp_fd_ < 0) return errno_error("vm mode: memfd_create for the seccomp program");
+        size_t done = 0;
+        while (done < program.bpf.size()) {
+            ssize_t n = ::write(seccomp_fd_, program.bpf.data() + done, program.bpf.size() - done);
+            if (n < 0 && errno == EINTR) continue;
+            if (n <= 0) return errno_error("vm mode: write of the seccomp program");
+            done += size_t(n);
+        }
+        if (::fcntl(seccomp_fd_, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL) != 0)
+            return errno_error("vm mode: sealing the seccomp program");
+        return ok();
+    }
+
     // SKIFF_VMM, then beside this binary (installed, or the build tree's unikernel/), then PATH
     // defaults.
     static Result<std::string> find_vmm() {
@@ -175,7 +203,7 @@ private:
 
     std::string state_root_, vmm_path_, path_;
     uint64_t memory_mib_ = 256;
-    int kvm_fd_ = -1, vmm_fd_ = -1, cpuid_fd_ = -1;
+    int kvm_fd_ = -1, vmm_fd_ = -1, cpuid_fd_ = -1, seccomp_fd_ = -1;
 };
 
 } // namespace
