@@ -1,7 +1,9 @@
 // skiff-vmm: boots the embedded libOS and one static x86-64 Linux binary from a rootfs in a KVM
 // VM, and exits with the app's exit status. See unikernel/README.md for the command line.
 #include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/random.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <charconv>
@@ -53,7 +55,7 @@ struct Options {
     // The container's seccomp profile as BPF (app_seccomp.hpp): a file, or an fd from the runtime.
     std::string app_seccomp;
     int app_seccomp_fd = -1;
-    bool debug = false, timing = false, seccomp = true, count_hypercalls = false;
+    bool debug = false, timing = false, seccomp = true, count_hypercalls = false, memory_report = false;
     int64_t t0_ns = -1; // CLOCK_MONOTONIC of the caller's exec, for --timing
     std::vector<std::string> argv;
 };
@@ -62,7 +64,8 @@ const char kUsage[] =
     "usage: skiff-vmm (--rootfs DIR | --rootfs-fd N) [--kvm-fd N] [--memory MiB] [--env K=V]...\n"
     "                 [--cwd DIR] [--uid N] [--gid N] [--hostname NAME]\n"
     "                 [--cpuid-cache FILE | --cpuid-cache-fd N] [--app-seccomp FILE | --app-seccomp-fd N]\n"
-    "                 [--debug] [--timing [--timing-t0 NS]] [--no-seccomp] [--count-hypercalls] -- PROGRAM [ARG]...\n";
+    "                 [--debug] [--timing [--timing-t0 NS]] [--no-seccomp] [--count-hypercalls]\n"
+    "                 [--memory-report] -- PROGRAM [ARG]...\n";
 
 template <class T>
 bool parse_number(const std::string& s, T& out) {
@@ -102,6 +105,7 @@ Result<Options> parse_options(int argc, char** argv) {
         else if (a == "--timing") o.timing = true;
         else if (a == "--no-seccomp") o.seccomp = false;
         else if (a == "--count-hypercalls") o.count_hypercalls = true;
+        else if (a == "--memory-report") o.memory_report = true;
         else if (a == "--help" || a == "-h") {
             std::fputs(kUsage, stdout);
             std::exit(0);
@@ -144,6 +148,22 @@ struct Timeline {
                          what == SKIFF_MARK_LIBOS_START ? "first guest instruction" : "app entry", us(t));
     }
 };
+
+// Peak RSS of the whole VMM process against the guest RAM pages resident now (touched by the
+// guest or the loader, file pages of the app included): the difference is the VMM's own cost.
+void report_memory(const GuestMemory& mem, std::vector<unsigned char>& resident) {
+    uint64_t pages = 0;
+    if (mincore(mem.host(), mem.size(), resident.data()) == 0)
+        for (unsigned char r : resident) pages += r & 1;
+    rusage ru{};
+    getrusage(RUSAGE_SELF, &ru);
+    const long guest_kib = static_cast<long>(pages * 4);
+    std::fprintf(stderr,
+                 "skiff-vmm: memory: peak RSS %ld KiB, guest RAM resident %ld KiB of %llu MiB, "
+                 "VMM overhead %ld KiB\n",
+                 ru.ru_maxrss, guest_kib, static_cast<unsigned long long>(mem.size() >> 20),
+                 ru.ru_maxrss - guest_kib);
+}
 
 // The whole set-up, then the run. Returns the exit status.
 Result<int> boot(Options& o, Timeline& tl, int& exit_on_error) {
@@ -247,6 +267,8 @@ Result<int> boot(Options& o, Timeline& tl, int& exit_on_error) {
     if (profile) g.refused = &profile->refused;
     const int vcpu_fd = vm.vcpu_fd();
     g.set_fs_base = [vcpu_fd](uint64_t base) { return set_fs_base(vcpu_fd, base); };
+    std::vector<unsigned char> resident; // --memory-report: allocated now, filled after the run
+    if (o.memory_report) resident.resize(mem.size() / 4096);
     forward_signals_to_guest();
     if (o.seccomp)
         SKIFF_CHECK(load_vmm_filter(skiff_vmm_seccomp_bpf,
@@ -256,6 +278,7 @@ Result<int> boot(Options& o, Timeline& tl, int& exit_on_error) {
     auto status = run_vcpu(vm, g, all_hypercalls(), route);
     tl.print(g);
     if (o.count_hypercalls) std::fprintf(stderr, "skiff-vmm: hypercalls: %llu\n", static_cast<unsigned long long>(g.count));
+    if (o.memory_report) report_memory(mem, resident);
     return status;
 }
 
