@@ -119,9 +119,8 @@ Result<Launched> launch(const Context& ctx, const CreateOptions& opts, StartGate
     if (!spec.linux_) spec.linux_.emplace();
     const oci::Linux& lx = *spec.linux_;
 
-    Isolation iso = SKIFF_TRY(oci::isolation_of(spec));
-    auto handler = SKIFF_TRY(make_handler(iso, ctx.root));
-    SKIFF_CHECK(handler->check(spec));
+    auto handler = SKIFF_TRY(select_handler(spec, ctx.root));
+    const Isolation iso = handler->isolation();
     std::string rootfs = SKIFF_TRY(resolve_rootfs(spec, bundle));
 
     if (proc.terminal && opts.console_socket.empty() && !receive_console)
@@ -133,7 +132,8 @@ Result<Launched> launch(const Context& ctx, const CreateOptions& opts, StartGate
     SKIFF_CHECK(linux::validate_sysctl(spec));
     auto join = SKIFF_TRY(linux::open_namespaces_to_join(lx));
     std::optional<security::SeccompProgram> seccomp;
-    if (lx.seccomp) seccomp = SKIFF_TRY(security::compile_seccomp(*lx.seccomp));
+    if (lx.seccomp && handler->kernel_seccomp())
+        seccomp = SKIFF_TRY(security::compile_seccomp(*lx.seccomp));
     if (proc.capabilities) {
         auto unknown = security::unknown_capabilities(*proc.capabilities);
         if (!unknown.empty()) {
