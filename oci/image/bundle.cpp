@@ -147,6 +147,7 @@ Result<oci::Spec> make_spec(const Image& image, const std::string& id, const std
     // docker leaves rlimits to the daemon's and allows setuid binaries.
     p.rlimits.clear();
     p.no_new_privileges = false;
+    if (opts.default_seccomp) spec.linux_->seccomp = default_seccomp(caps);
 
     spec.root = {"rootfs", opts.read_only};
     spec.hostname = hostname;

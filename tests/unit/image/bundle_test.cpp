@@ -1,5 +1,7 @@
 #include "helpers.hpp"
 
+#include <algorithm>
+#include <cerrno>
 #include <sys/stat.h>
 
 #include "skiff/oci/image/bundle.hpp"
@@ -226,4 +228,94 @@ TEST_CASE("docker's -v syntax") {
     CHECK(parse_volume("named:/b").error().message == "volume named:/b: want /host:/container[:ro]");
     CHECK(parse_volume("/only").error().message == "volume /only: want /host:/container[:ro]");
     CHECK(parse_volume("/a:/b:zz").error().message == "volume /a:/b:zz: invalid mode \"zz\" (want ro or rw)");
+}
+
+namespace {
+
+// Every rule naming `name`, in profile order.
+std::vector<skiff::oci::SeccompSyscall> rules_for(const skiff::oci::Seccomp& s, const std::string& name) {
+    std::vector<skiff::oci::SeccompSyscall> out;
+    for (const auto& r : s.syscalls)
+        if (std::find(r.names.begin(), r.names.end(), name) != r.names.end()) out.push_back(r);
+    return out;
+}
+
+} // namespace
+
+TEST_CASE("bundles carry docker's default seccomp profile for docker's default capabilities") {
+    TempDir t;
+    std::string root = plain_rootfs(t);
+    auto spec = make_spec(image_with(kAppConfig), "c1", root, {}).value();
+    REQUIRE(spec.linux_->seccomp);
+    const auto& s = *spec.linux_->seccomp;
+    CHECK(s.default_action == "SCMP_ACT_ERRNO");
+    CHECK(s.default_errno_ret == EPERM);
+#if defined(__x86_64__)
+    CHECK(s.architectures == std::vector<std::string>{"SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32"});
+    CHECK(rules_for(s, "arch_prctl").size() == 1);
+    CHECK(rules_for(s, "set_tls").empty());
+#endif
+    size_t allowed = 0;
+    for (const auto& r : s.syscalls) allowed += r.names.size();
+    CHECK(allowed > 350);
+    for (const char* n : {"read", "execve", "futex", "rseq", "chroot", "ptrace", "statx"}) {
+        auto r = rules_for(s, n);
+        REQUIRE(r.size() == 1);
+        CHECK(r[0].action == "SCMP_ACT_ALLOW");
+        CHECK(r[0].args.empty());
+    }
+    // What needs a capability docker does not grant by default stays at the default (EPERM).
+    for (const char* n : {"mount", "unshare", "setns", "bpf", "kcmp", "reboot", "init_module",
+                          "add_key", "keyctl", "kexec_load", "clock_settime", "open_by_handle_at"})
+        CHECK(rules_for(s, n).empty());
+    auto clone = rules_for(s, "clone");
+    REQUIRE(clone.size() == 1);
+    REQUIRE(clone[0].args.size() == 1);
+    CHECK(clone[0].args[0].op == "SCMP_CMP_MASKED_EQ");
+    CHECK(clone[0].args[0].value == 0x7E020000); // every CLONE_NEW* flag
+    CHECK(clone[0].args[0].value_two == 0);
+    auto clone3 = rules_for(s, "clone3");
+    REQUIRE(clone3.size() == 1);
+    CHECK(clone3[0].action == "SCMP_ACT_ERRNO");
+    CHECK(clone3[0].errno_ret == ENOSYS);
+    auto sock = rules_for(s, "socket");
+    REQUIRE(sock.size() == 3);
+    CHECK((sock[0].args[0].op == "SCMP_CMP_LT" && sock[0].args[0].value == 38));
+    CHECK((sock[1].args[0].op == "SCMP_CMP_EQ" && sock[1].args[0].value == 39));
+    CHECK((sock[2].args[0].op == "SCMP_CMP_GT" && sock[2].args[0].value == 40));
+    std::vector<uint64_t> personalities;
+    for (const auto& r : rules_for(s, "personality")) personalities.push_back(r.args.at(0).value);
+    CHECK(personalities == std::vector<uint64_t>{0, 8, 0x20000, 0x20008, 0xffffffff});
+
+    // It survives config.json.
+    REQUIRE(write_config(t / "", spec).ok());
+    auto back = skiff::oci::load_spec(t / "config.json").value();
+    REQUIRE(back.linux_->seccomp);
+    CHECK(back.linux_->seccomp->syscalls.size() == s.syscalls.size());
+    CHECK(rules_for(*back.linux_->seccomp, "clone3").at(0).errno_ret == ENOSYS);
+    CHECK(rules_for(*back.linux_->seccomp, "clone").at(0).args.at(0).value == 0x7E020000);
+
+    // Unconfined on request.
+    CHECK_FALSE(make_spec(image_with(kAppConfig), "c1", root, {.default_seccomp = false}).value().linux_->seccomp);
+}
+
+TEST_CASE("the default seccomp profile follows the capabilities like dockerd resolves it") {
+    auto caps = default_capabilities();
+    caps.push_back("CAP_SYS_ADMIN");
+    caps.push_back("CAP_SYS_PTRACE");
+    auto s = default_seccomp(caps);
+    for (const char* n : {"mount", "unshare", "setns", "bpf", "kcmp", "pidfd_getfd"})
+        CHECK(rules_for(s, n).size() == 1);
+    // With CAP_SYS_ADMIN clone is allowed whole and clone3 no longer answers ENOSYS.
+    auto clone = rules_for(s, "clone");
+    REQUIRE(clone.size() == 1);
+    CHECK(clone[0].args.empty());
+    REQUIRE(rules_for(s, "clone3").size() == 1);
+    CHECK(rules_for(s, "clone3")[0].action == "SCMP_ACT_ALLOW");
+    CHECK(rules_for(s, "ptrace").size() == 2); // docker lists it for kernels >= 4.8 and for the cap
+    CHECK(rules_for(s, "reboot").empty());
+
+    auto none = default_seccomp({});
+    CHECK(rules_for(none, "chroot").empty());
+    CHECK(rules_for(none, "clone3").at(0).errno_ret == ENOSYS);
 }

@@ -1,11 +1,12 @@
 // OCI bundles made from images the way docker makes containers: the command from Entrypoint/Cmd
 // and their overrides, Env merged with the user's, WorkingDir, User resolved in the image's own
-// /etc/passwd and /etc/group, docker's default capability set, the isolation annotation, and the
-// image's ExposedPorts/Volumes/StopSignal recorded as annotations. The bundle directory is the
-// container's directory in the store: config.json next to the overlay-mounted rootfs.
+// /etc/passwd and /etc/group, docker's default capability set and seccomp profile
+// (seccomp_default.cpp), the isolation annotation, and the image's ExposedPorts/Volumes/StopSignal
+// recorded as annotations. The bundle directory is the container's directory in the store:
+// config.json next to the overlay-mounted rootfs.
 //
-// Not yet: docker's default seccomp profile (the spec carries none), /etc/hosts, /etc/hostname
-// and /etc/resolv.conf bind mounts (they come with networking), anonymous volumes for Volumes.
+// Not yet: /etc/hosts, /etc/hostname and /etc/resolv.conf bind mounts, anonymous volumes for
+// Volumes.
 #pragma once
 
 #include <cstdint>
@@ -30,6 +31,11 @@ inline constexpr const char* kStopSignalAnnotation = "run.skiff.stop-signal";   
 
 // docker's default capability set.
 const std::vector<std::string>& default_capabilities();
+
+// docker's default seccomp profile resolved for a container whose bounding set is
+// `bounding_caps`: its capability-dependent rules kept or dropped as dockerd does, the native
+// architecture with the ones it also executes (x86-64: x86 and x32).
+oci::Seccomp default_seccomp(const std::vector<std::string>& bounding_caps);
 
 // -v HOST:CTR[:ro|rw]: a bind mount of a host path (created neither on the host nor followed
 // out of the container: the destination resolves inside the rootfs at create time).
