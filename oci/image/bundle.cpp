@@ -3,6 +3,7 @@
 #include "skiff/oci/image/bundle.hpp"
 
 #include <cerrno>
+#include <climits>
 #include <fcntl.h>
 #include <linux/openat2.h>
 #include <sys/stat.h>
@@ -128,7 +129,13 @@ Result<oci::Spec> make_spec(const Image& image, const std::string& id, const std
     p.user.gid = u->gid;
     p.user.additional_gids = u->additional_gids;
 
-    std::string hostname = opts.hostname.empty() ? id.substr(0, 12) : opts.hostname;
+    // docker: with the host's network the container also takes the host's name.
+    std::string hostname = opts.hostname;
+    if (hostname.empty() && opts.network == "host") {
+        char host[HOST_NAME_MAX + 1] = {};
+        if (::gethostname(host, sizeof host - 1) == 0) hostname = host;
+    }
+    if (hostname.empty()) hostname = id.substr(0, 12);
     p.env.clear();
     set_env(p.env, kDefaultPath);
     set_env(p.env, "HOSTNAME=" + hostname);
@@ -232,6 +239,7 @@ Result<Bundle> create_bundle(Store& store, const Image& image, const std::string
         b.rootfs = rootfs;
         b.spec = SKIFF_TRY(make_spec(image, id, rootfs.rootfs, opts));
         SKIFF_CHECK(make_workdir(rootfs.rootfs, b.spec.process->cwd));
+        SKIFF_CHECK(add_etc_files(b.spec, b.dir, rootfs.rootfs, opts));
         SKIFF_CHECK(write_config(b.dir, b.spec));
         return b;
     }();

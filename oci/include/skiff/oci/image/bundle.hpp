@@ -1,12 +1,12 @@
 // OCI bundles made from images the way docker makes containers: the command from Entrypoint/Cmd
 // and their overrides, Env merged with the user's, WorkingDir, User resolved in the image's own
 // /etc/passwd and /etc/group, docker's default capability set and seccomp profile
-// (seccomp_default.cpp), the isolation annotation, and the image's ExposedPorts/Volumes/StopSignal
-// recorded as annotations. The bundle directory is the container's directory in the store:
-// config.json next to the overlay-mounted rootfs.
+// (seccomp_default.cpp), /etc/hosts, /etc/hostname and /etc/resolv.conf bind-mounted from files
+// of the container (etc_files.cpp), the isolation annotation, and the image's
+// ExposedPorts/Volumes/StopSignal recorded as annotations. The bundle directory is the
+// container's directory in the store: config.json next to the overlay-mounted rootfs.
 //
-// Not yet: /etc/hosts, /etc/hostname and /etc/resolv.conf bind mounts, anonymous volumes for
-// Volumes.
+// Not yet: anonymous volumes for Volumes.
 #pragma once
 
 #include <cstdint>
@@ -57,6 +57,7 @@ struct RunOptions {
     std::string workdir;                           // -w, absolute
     std::string user;                              // -u: name|uid[:group|gid]
     std::string hostname;                          // default: the container id's first 12
+                                                   // (--network host: the host's name)
     bool tty = false;                              // -t
     bool read_only = false;                        // --read-only
     std::string isolation = "container";           // --isolation container|vm
@@ -87,6 +88,34 @@ Result<ResolvedUser> resolve_user(const std::string& rootfs, const std::string& 
 Result<oci::Spec> make_spec(const Image& image, const std::string& id, const std::string& rootfs,
                             const RunOptions& opts);
 
+// The container's /etc/hosts, /etc/hostname and /etc/resolv.conf (etc_files.cpp), as dockerd
+// makes them:
+//   hosts        localhost on 127.0.0.1 and ::1, docker's ip6-* names, the hostname on
+//                127.0.1.1 (docker lists it only with an address; a name that resolves saves
+//                programs like sudo a DNS timeout); --network host: a copy of the host's.
+//   resolv.conf  the host's search/options/other lines and nameservers, minus loopback and
+//                IPv6 ones for a private network namespace (docker's legacy-network transform),
+//                8.8.8.8 and 8.8.4.4 when none is left; --network host: the host's as is.
+//                When the host's only nameserver is systemd-resolved's stub 127.0.0.53 its
+//                upstream list (/run/systemd/resolve/resolv.conf) is read instead.
+std::string hosts_file(const std::string& hostname, const std::string& address);
+// host_text: the host's resolv.conf; source names it in the header comment.
+std::string resolv_conf_file(const std::string& host_text, const std::string& source, bool host_network);
+
+// Where the host's files are read from (tests point these elsewhere).
+struct HostFiles {
+    std::string hosts = "/etc/hosts";
+    std::string resolv_conf = "/etc/resolv.conf";
+    std::string systemd_resolv_conf = "/run/systemd/resolve/resolv.conf";
+};
+
+// Writes dir/hosts, dir/hostname and dir/resolv.conf and bind-mounts each on its /etc path
+// (read-only under --read-only, like docker), except where a -v already mounts that path or
+// the image's own path, followed inside rootfs, leaves the root or lands in /proc, /sys or
+// /dev. Missing host files count as empty; the files must not exist yet in dir.
+Result<void> add_etc_files(oci::Spec& spec, const std::string& dir, const std::string& rootfs,
+                           const RunOptions& opts, const HostFiles& host = {});
+
 struct Bundle {
     std::string dir; // <store>/containers/<id>, holds config.json
     ContainerRootfs rootfs;
@@ -94,7 +123,7 @@ struct Bundle {
 };
 
 // Unpacks what is missing, makes the rootfs (overlay, or copy), creates WorkingDir in it,
-// writes config.json. On error nothing of the container is left.
+// adds the /etc files (add_etc_files), writes config.json. On error nothing of the container is left.
 Result<Bundle> create_bundle(Store& store, const Image& image, const std::string& id,
                              const RunOptions& opts, const RootfsOptions& rootfs_opts = {});
 
