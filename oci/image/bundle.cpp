@@ -10,6 +10,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "bundle_parts.hpp"
 #include "fs.hpp"
 #include "skiff/oci/isolation.hpp"
 
@@ -34,20 +35,6 @@ bool has_env(const std::vector<std::string>& env, const std::string& key) {
     for (const auto& e : env)
         if (env_key(e) == key) return true;
     return false;
-}
-
-// "/a/./b//c/" -> "/a/b/c"; ".." is kept for the kernel to resolve inside the root.
-std::string clean_abs(const std::string& p) {
-    std::string out;
-    size_t pos = 0;
-    while (pos <= p.size()) {
-        auto s = p.find('/', pos);
-        if (s == std::string::npos) s = p.size();
-        std::string c = p.substr(pos, s - pos);
-        if (!c.empty() && c != ".") out += "/" + c;
-        pos = s + 1;
-    }
-    return out.empty() ? "/" : out;
 }
 
 std::string join(const std::vector<std::string>& v, const char* sep) {
@@ -83,6 +70,19 @@ Result<void> make_workdir(const std::string& rootfs, const std::string& cwd) {
 }
 
 } // namespace
+
+std::string clean_abs(const std::string& p) {
+    std::string out;
+    size_t pos = 0;
+    while (pos <= p.size()) {
+        auto s = p.find('/', pos);
+        if (s == std::string::npos) s = p.size();
+        std::string c = p.substr(pos, s - pos);
+        if (!c.empty() && c != ".") out += "/" + c;
+        pos = s + 1;
+    }
+    return out.empty() ? "/" : out;
+}
 
 const std::vector<std::string>& default_capabilities() {
     static const std::vector<std::string> caps = {
@@ -239,7 +239,10 @@ Result<Bundle> create_bundle(Store& store, const Image& image, const std::string
         b.rootfs = rootfs;
         b.spec = SKIFF_TRY(make_spec(image, id, rootfs.rootfs, opts));
         SKIFF_CHECK(make_workdir(rootfs.rootfs, b.spec.process->cwd));
+        size_t defaults = b.spec.mounts.size() - opts.volumes.size();
         SKIFF_CHECK(add_etc_files(b.spec, b.dir, rootfs.rootfs, opts));
+        SKIFF_CHECK(add_anonymous_volumes(b.spec, b.dir, rootfs.rootfs, image.config.volumes));
+        sort_mounts(b.spec, defaults);
         SKIFF_CHECK(write_config(b.dir, b.spec));
         return b;
     }();

@@ -180,6 +180,20 @@ TEST_CASE("create_bundle writes config.json next to the rootfs and makes Working
     CHECK(loaded->process->user.uid == 1000);
     CHECK(loaded->annotations.at("run.skiff.isolation") == "container");
     CHECK(loaded->root.path == "rootfs");
+    // The image's Volumes ["/data"]: an anonymous volume in the container's directory, mounted
+    // before the deeper /etc files (docker sorts a container's mounts parents first).
+    auto at = [&](const std::string& dest) {
+        for (size_t i = 0; i < loaded->mounts.size(); ++i)
+            if (loaded->mounts[i].destination == dest) return i;
+        return loaded->mounts.size();
+    };
+    REQUIRE(at("/data") < loaded->mounts.size());
+    CHECK(loaded->mounts[at("/data")].source == b->dir + "/volumes/0");
+    CHECK(at("/data") < at("/etc/resolv.conf"));
+    CHECK(at("/etc/resolv.conf") < at("/etc/hostname"));
+    CHECK(at("/etc/hostname") < at("/etc/hosts"));
+    CHECK(at("/etc/hosts") < loaded->mounts.size());
+    CHECK(fs_exists(b->dir + "/hosts"));
 
     // A WorkingDir through an image symlink pointing at a host path resolves inside the
     // rootfs, where the target does not exist: an error, and nothing made on the host.
@@ -195,6 +209,7 @@ TEST_CASE("create_bundle writes config.json next to the rootfs and makes Working
     CHECK(::stat((t / "store/containers/c3").c_str(), &st) != 0);
 
     REQUIRE(remove_rootfs(store, "c1").ok());
+    CHECK_FALSE(fs_exists(b->dir));
 }
 
 TEST_CASE("spec from run options: volumes, resources, network") {
@@ -417,4 +432,61 @@ TEST_CASE("the /etc files are written next to the rootfs and bind-mounted like d
     auto again = add_etc_files(spec, dir, root, {}, host);
     REQUIRE_FALSE(again.ok());
     CHECK(again.error().message.find("create " + dir + "/resolv.conf: File exists") == 0);
+}
+
+TEST_CASE("anonymous volumes: one directory per image volume, filled from the image") {
+    TempDir t;
+    std::string root = plain_rootfs(t);
+    REQUIRE(std::system(("mkdir -p " + root + "/data/sub " + root + "/real").c_str()) == 0);
+    testutil::spit(root + "/data/seed", "from the image");
+    testutil::spit(root + "/data/sub/deep", "deeper");
+    REQUIRE(::symlink("/etc/passwd", (root + "/data/link").c_str()) == 0);
+    REQUIRE(::chown((root + "/data").c_str(), 1000, 1000) == 0);
+    REQUIRE(::chmod((root + "/data").c_str(), 0750) == 0);
+    testutil::spit(root + "/file", "x");
+    testutil::spit(root + "/real/inside", "via a link");
+    REQUIRE(::symlink("/real", (root + "/linked").c_str()) == 0);
+    std::string dir = t / "c";
+    REQUIRE(::mkdir(dir.c_str(), 0700) == 0);
+
+    auto spec = make_spec(image_with(kAppConfig), "c", root, {}).value();
+    size_t before = spec.mounts.size();
+    REQUIRE(add_anonymous_volumes(spec, dir, root, {"/data/", "/logs", "/linked"}).ok());
+    REQUIRE(spec.mounts.size() == before + 3);
+    const auto& m = spec.mounts[before];
+    CHECK(m.destination == "/data");
+    CHECK(m.type == "bind");
+    CHECK(m.source == dir + "/volumes/0");
+    CHECK(m.options == std::vector<std::string>{"rbind", "rprivate", "rw"});
+    CHECK(testutil::slurp(dir + "/volumes/0/seed") == "from the image");
+    CHECK(testutil::slurp(dir + "/volumes/0/sub/deep") == "deeper");
+    char target[64] = {};
+    CHECK(::readlink((dir + "/volumes/0/link").c_str(), target, sizeof target - 1) > 0);
+    CHECK(std::string(target) == "/etc/passwd"); // copied as a link, never followed
+    struct stat st;
+    REQUIRE(::stat((dir + "/volumes/0").c_str(), &st) == 0);
+    CHECK((st.st_uid == 1000 && st.st_gid == 1000 && (st.st_mode & 07777) == 0750));
+    REQUIRE(::stat((dir + "/volumes/1").c_str(), &st) == 0);
+    CHECK((S_ISDIR(st.st_mode) && (st.st_mode & 07777) == 0755 && st.st_uid == 0));
+    CHECK(spec.mounts[before + 1].destination == "/logs");
+    // A link in the image is followed inside the root, like the runtime follows it.
+    CHECK(testutil::slurp(dir + "/volumes/2/inside") == "via a link");
+
+    // A -v on the path wins: no anonymous volume for it.
+    std::string dir2 = t / "c2";
+    REQUIRE(::mkdir(dir2.c_str(), 0700) == 0);
+    auto spec2 = make_spec(image_with(kAppConfig), "c", root, {.volumes = {{"/srv", "/data", false}}}).value();
+    REQUIRE(add_anonymous_volumes(spec2, dir2, root, {"/data", "/logs"}).ok());
+    CHECK_FALSE(fs_exists(dir2 + "/volumes/0"));
+    CHECK(fs_exists(dir2 + "/volumes/1"));
+    CHECK(spec2.mounts.back().destination == "/logs");
+
+    auto over_file = add_anonymous_volumes(spec2, t / "c3", root, {"/file"});
+    REQUIRE_FALSE(over_file.ok());
+    REQUIRE(::mkdir((t / "c4").c_str(), 0700) == 0);
+    over_file = add_anonymous_volumes(spec2, t / "c4", root, {"/file"});
+    REQUIRE_FALSE(over_file.ok());
+    CHECK(over_file.error().message == "cannot mount volume over existing file, file exists /file");
+    CHECK(add_anonymous_volumes(spec2, t / "c4", root, {"data"}).error().message ==
+          "image volume \"data\": not an absolute path");
 }

@@ -5,8 +5,8 @@
 // of the container (etc_files.cpp), the isolation annotation, and the image's
 // ExposedPorts/Volumes/StopSignal recorded as annotations. The bundle directory is the
 // container's directory in the store: config.json next to the overlay-mounted rootfs.
-//
-// Not yet: anonymous volumes for Volumes.
+// Anonymous volumes for the image's Volumes live in the container's directory too
+// (volumes.cpp).
 #pragma once
 
 #include <cstdint>
@@ -116,6 +116,13 @@ struct HostFiles {
 Result<void> add_etc_files(oci::Spec& spec, const std::string& dir, const std::string& rootfs,
                            const RunOptions& opts, const HostFiles& host = {});
 
+// Anonymous volumes for the image's Volumes (paths) that no mount in spec already covers:
+// dir/volumes/<index> filled with the image's content at that path (its owner and mode too),
+// bind-mounted read-write. The image path must be a directory or absent: "cannot mount volume
+// over existing file, file exists /data". The volumes go when dir does (remove_rootfs).
+Result<void> add_anonymous_volumes(oci::Spec& spec, const std::string& dir, const std::string& rootfs,
+                                   const std::vector<std::string>& volumes);
+
 struct Bundle {
     std::string dir; // <store>/containers/<id>, holds config.json
     ContainerRootfs rootfs;
@@ -123,7 +130,8 @@ struct Bundle {
 };
 
 // Unpacks what is missing, makes the rootfs (overlay, or copy), creates WorkingDir in it,
-// adds the /etc files (add_etc_files), writes config.json. On error nothing of the container is left.
+// adds the /etc files (add_etc_files) and anonymous volumes (add_anonymous_volumes), writes
+// config.json. On error nothing of the container is left.
 Result<Bundle> create_bundle(Store& store, const Image& image, const std::string& id,
                              const RunOptions& opts, const RootfsOptions& rootfs_opts = {});
 
