@@ -6,7 +6,7 @@ set -euo pipefail
 build_pkgs=(
   build-essential cmake ninja-build ccache pkg-config git
   libseccomp-dev libcap-dev nlohmann-json3-dev catch2 libarchive-dev
-  libcurl4-openssl-dev libprotobuf-dev protobuf-compiler
+  libcurl4-openssl-dev libssl-dev libprotobuf-dev protobuf-compiler
 )
 # Peers and tools the integration tests and benchmarks drive for real.
 test_pkgs=(

@@ -2,7 +2,7 @@
 // layer in the image store.
 #pragma once
 
-#include <array>
+#include <memory>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -10,21 +10,27 @@
 
 #include "skiff/oci/result.hpp"
 
+struct evp_md_ctx_st; // OpenSSL's EVP_MD_CTX, kept out of this header
+
 namespace skiff::image {
 
-// Streaming SHA-256 (FIPS 180-4). Uses the CPU's SHA extensions when present.
+// Streaming SHA-256 (FIPS 180-4), computed by OpenSSL's libcrypto (SHA-NI / AVX2 code).
 class Sha256 {
 public:
     Sha256();
+    Sha256(Sha256&&) noexcept = default;
+    Sha256& operator=(Sha256&&) noexcept = default;
+    ~Sha256();
     void update(const void* data, size_t len);
     // "sha256:<hex>"; the object must not be updated afterwards.
     std::string digest();
     uint64_t bytes() const { return total_; }
 
 private:
-    std::array<uint32_t, 8> h_;
-    std::array<uint8_t, 64> buf_{};
-    size_t buf_len_ = 0;
+    struct Free {
+        void operator()(::evp_md_ctx_st* c) const;
+    };
+    std::unique_ptr<::evp_md_ctx_st, Free> ctx_;
     uint64_t total_ = 0;
 };
 
