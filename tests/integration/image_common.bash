@@ -9,8 +9,8 @@ STORE=$SKIFF_TMP/store
 sk() { "$SKIFF" --root "$STORE" "$@"; }
 skin() { local s=$1; shift; "$SKIFF" --root "$s" "$@"; }
 
-# Until `skiff create` has landed, the tests that need a container's bundle drive the image
-# library through unit_image's hidden "[.tool]" case (tests/unit/image/tool_main.cpp).
+# The bundle tests that need options `skiff create` lacks drive the library through
+# unit_image's hidden "[.tool]" case (tests/unit/image/tool_main.cpp).
 UNIT_IMAGE=${UNIT_IMAGE:-$SKIFF_BUILD_DIR/tests/unit_image}
 image_tool() {
   [ -x "$UNIT_IMAGE" ] || skip "unit_image not built ($UNIT_IMAGE)"

@@ -7,6 +7,9 @@ need_root
 need_cmd python3
 . "$(dirname "$0")/image_common.bash"
 
+RUN_ROOT=$SKIFF_TMP/run
+skr() { sk --runroot "$RUN_ROOT" "$@"; }
+cleanup "for c in \$(\"$SKIFF\" --root '$STORE' --runroot '$RUN_ROOT' ps -aq 2>/dev/null); do \"$SKIFF\" --root '$STORE' --runroot '$RUN_ROOT' rm -f \$c >/dev/null 2>&1; done"
 victim=$SKIFF_TMP/victim
 mkdir -p "$victim"
 echo original >"$victim/passwd"
@@ -49,13 +52,13 @@ PY
 expect_rejected() {
   local name=$1 want=$2 err
   sk load -q -i "$SKIFF_TMP/$name" || fail "$name: load failed"
-  if err=$(image_tool bundle "$STORE" "$name" "c-$name" 2>&1); then fail "$name: unpacked"; fi
+  if err=$(skr create --name "c-$name" "$name" true 2>&1); then fail "$name: unpacked"; fi
   echo "$err" | grep -qF -- "$want" || fail "$name: error \"$err\" lacks \"$want\""
   [ "$(cat "$victim/passwd")" = original ] || fail "$name: wrote through to the host"
   [ "$(ls -A "$victim")" = passwd ] || fail "$name: created $(ls -A "$victim") outside the store"
   [ -z "$(ls -A "$STORE/layers")" ] || fail "$name: layer left in the store: $(ls "$STORE/layers")"
   [ -z "$(ls -A "$STORE/tmp")" ] || fail "$name: partial unpack left in tmp/"
-  [ ! -e "$STORE/containers/c-$name" ] || fail "$name: container directory left"
+  [ -z "$(ls -A "$STORE/containers")" ] || fail "$name: container directory left: $(ls "$STORE/containers")"
   echo "ok: $name: $err"
 }
 
@@ -73,7 +76,7 @@ expect_rejected etc-passwd 'entry "a/b/../../../etc/passwd": path leaves the lay
 # A benign symlink to a host path is kept as a symlink and never followed.
 make_image keep-link 'add("etc-link", type=tarfile.SYMTYPE, linkname="/etc"); add("victim-link", type=tarfile.SYMTYPE, linkname=victim + "/passwd")'
 sk load -q -i "$SKIFF_TMP/keep-link"
-read -r dir _ < <(image_tool bundle "$STORE" keep-link c-keep copy=1)
-[ "$(readlink "$dir/rootfs/victim-link")" = "$victim/passwd" ] || fail "symlink not kept as is"
+id=$(skr create keep-link true)
+[ "$(readlink "$STORE/containers/$id/rootfs/victim-link")" = "$victim/passwd" ] || fail "symlink not kept as is"
 [ "$(cat "$victim/passwd")" = original ] || fail "victim touched"
 echo "PASS: hostile layers rejected, nothing written outside the store"

@@ -22,8 +22,9 @@ if command -v skopeo >/dev/null; then
   md=$(jq -r ".references[\"$reg/z/bb:1\"]" "$SKIFF_TMP/z1/index.json")
   jq -r '.layers[].mediaType' "$SKIFF_TMP/z1/blobs/sha256/${md#sha256:}" | grep -qx 'application/vnd.oci.image.layer.v1.tar+zstd' ||
     fail "skopeo's image is not zstd: $(cat "$SKIFF_TMP/z1/blobs/sha256/${md#sha256:}")"
-  read -r dir _ < <(image_tool bundle "$SKIFF_TMP/z1" "$reg/z/bb:1" c1 copy=1)
-  [ -x "$dir/rootfs/bin/busybox" ] || fail "zstd layer did not unpack /bin/busybox"
+  out=$(skin "$SKIFF_TMP/z1" --runroot "$SKIFF_TMP/run" run --rm "$reg/z/bb:1" busybox echo zstd-ok) ||
+    fail "run of the zstd image: $out"
+  [ "$out" = zstd-ok ] || fail "zstd image printed: $out"
 fi
 zl=$SKIFF_TMP/zlayout
 cp -a "$layout" "$zl"
@@ -32,8 +33,8 @@ skin "$SKIFF_TMP/z0" load -i "$zl" >/dev/null
 skin "$SKIFF_TMP/z0" tag zlayout "$reg/z/own:1"
 skin "$SKIFF_TMP/z0" push -q "$reg/z/own:1"
 skin "$SKIFF_TMP/z2" pull -q "$reg/z/own:1" >/dev/null || fail "pull of a zstd layer"
-read -r dir _ < <(image_tool bundle "$SKIFF_TMP/z2" "$reg/z/own:1" c2 copy=1)
-[ -n "$(ls "$dir"/rootfs/data/random-*.bin)" ] || fail "zstd layer not unpacked"
+out=$(skin "$SKIFF_TMP/z2" --runroot "$SKIFF_TMP/run" run --rm "$reg/z/own:1" sh -c 'ls /data/random-*.bin | wc -l')
+[ "$out" = 1 ] || fail "zstd layer not unpacked: $out"
 verify_store "$SKIFF_TMP/z2"
 
 # An index: linux/amd64 is busybox, linux/arm64 the same image with another annotation (so

@@ -1,11 +1,12 @@
-// A command-line face on the image library for tests/integration/image_*.sh, until the skiff
-// CLI exists: run as  SKIFF_IMAGE_TOOL=$'cmd\narg\n...' unit_image '[.tool]'
+// A command-line face on the bundle library for the integration tests of bundle generation
+// (image_etc_files, image_seccomp_default, image_volumes) that need options `skiff create` does
+// not have (seccomp=0, copy=1). The image commands' tests use the skiff binary. Run as
+//   SKIFF_IMAGE_TOOL=$'cmd\narg\n...' unit_image '[.tool]'
 //   load STORE PATH [NAME]           prints each loaded reference and its manifest digest
 //   bundle STORE IMAGE ID [opt=val]  opts: arg (one per argument), entrypoint, env, user,
 //                                    workdir, isolation, volume (-v syntax), network,
 //                                    read_only=1, seccomp=0, copy=1; prints the bundle directory
-//   rm STORE ID | gc STORE | images STORE | save STORE OUT REF... | rmi STORE REF
-//   pull STORE REF [CREDENTIALS_FILE] | push STORE LOCAL REMOTE [CREDENTIALS_FILE]
+//   rm STORE ID
 // Output on stdout, errors as one line on stderr, exit status 0/1.
 #include <catch2/catch.hpp>
 
@@ -16,7 +17,6 @@
 
 #include "skiff/oci/image/bundle.hpp"
 #include "skiff/oci/image/load.hpp"
-#include "skiff/oci/image/registry.hpp"
 
 using namespace skiff::image;
 
@@ -69,36 +69,6 @@ skiff::Result<void> run_tool(const std::vector<std::string>& a) {
         return skiff::ok();
     }
     if (cmd == "rm" && a.size() == 3) return remove_rootfs(store, a[2]);
-    if (cmd == "gc") {
-        auto st = SKIFF_TRY(store.gc());
-        std::cout << st.blobs_removed << " blobs, " << st.layers_removed << " layers\n";
-        return skiff::ok();
-    }
-    if (cmd == "images") {
-        for (const auto& [r, d] : SKIFF_TRY(store.references())) std::cout << r << " " << d << "\n";
-        return skiff::ok();
-    }
-    if (cmd == "rmi" && a.size() == 3) return store.remove_reference(SKIFF_TRY(parse_reference(a[2])));
-    if (cmd == "save" && a.size() >= 4) {
-        std::vector<Reference> refs;
-        for (size_t i = 3; i < a.size(); ++i) refs.push_back(SKIFF_TRY(parse_reference(a[i])));
-        return save_oci_archive(store, refs, a[2]);
-    }
-    if ((cmd == "pull" && a.size() >= 3) || (cmd == "push" && a.size() >= 4)) {
-        RegistryOptions o;
-        size_t creds = cmd == "pull" ? 3 : 4;
-        if (a.size() > creds) o.credentials_file = a[creds];
-        o.progress = terminal_progress(2);
-        if (cmd == "pull") {
-            auto im = SKIFF_TRY(pull_image(store, SKIFF_TRY(parse_reference(a[2])), o));
-            std::cout << im.reference << " " << im.manifest_digest << "\n";
-        } else {
-            auto md = SKIFF_TRY(push_image(store, SKIFF_TRY(parse_reference(a[2])),
-                                           SKIFF_TRY(parse_reference(a[3])), o));
-            std::cout << md << "\n";
-        }
-        return skiff::ok();
-    }
     return skiff::Error{"unknown command or arguments: " + cmd};
 }
 
