@@ -222,6 +222,8 @@ Result<Response> Session::perform(const std::string& method, const std::string& 
     curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, 60L);
     curl_easy_setopt(c, CURLOPT_USERAGENT, "skiff/0.1");
     curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+    // 512 KiB per write callback instead of 16: 32x fewer write(2) and hash calls per layer.
+    curl_easy_setopt(c, CURLOPT_BUFFERSIZE, 512L << 10);
     UploadSource src{upload, upload_fd};
     if (method == "HEAD") {
         curl_easy_setopt(c, CURLOPT_NOBODY, 1L);

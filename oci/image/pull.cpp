@@ -1,6 +1,7 @@
 // Pulling: manifest (through an index to the platform's), then config and layers in parallel,
 // each streamed to tmp/<hex>.partial (resumed with Range) and adopted into blobs/ once its
 // digest checks out. The reference is written last, so an interrupted pull names nothing.
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <fcntl.h>
@@ -89,7 +90,7 @@ Result<void> download_blob(Store& store, http::Session& s, const Descriptor& d, 
     fs::Fd fd;
     // Two pulls of one blob take turns on the partial file (flock); the second finds it done.
     for (int attempt = 0; attempt < 3; ++attempt) {
-        fd.reset(::open(path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0600));
+        fd.reset(::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600));
         if (!fd) return errno_error("open " + path);
         while (::flock(fd.get(), LOCK_EX) < 0)
             if (errno != EINTR) return errno_error("flock " + path);
@@ -110,6 +111,19 @@ Result<void> download_blob(Store& store, http::Session& s, const Descriptor& d, 
         have = 0;
     }
     const uint64_t resumed_from = have;
+    // The digest is computed as the bytes arrive (after the part an earlier attempt left), so
+    // the finished file is not read again.
+    Sha256 hash;
+    {
+        std::vector<char> buf(1 << 20);
+        for (uint64_t off = 0; off < have;) {
+            ssize_t n = ::pread(fd.get(), buf.data(), std::min<uint64_t>(buf.size(), have - off), off_t(off));
+            if (n < 0 && errno == EINTR) continue;
+            if (n <= 0) return errno_error("read " + path);
+            hash.update(buf.data(), size_t(n));
+            off += uint64_t(n);
+        }
+    }
     // A connection that breaks mid-blob is picked up where it broke (Range), a few times, as
     // long as each attempt brings more bytes.
     for (int attempt = 0; have < uint64_t(d.size) || (d.size == 0 && attempt == 0); ++attempt) {
@@ -124,10 +138,12 @@ Result<void> download_blob(Store& store, http::Session& s, const Descriptor& d, 
                                    if (status == 200 && have > 0) { // the range was ignored
                                        if (::ftruncate(fd.get(), 0) < 0) return false;
                                        done = 0;
+                                       hash = Sha256();
                                    }
                                    ::lseek(fd.get(), off_t(done), SEEK_SET);
                                }
                                if (!fs::write_all(fd.get(), data, len, path)) return false;
+                               hash.update(data, len);
                                done += len;
                                if (d.size >= 0 && done > uint64_t(d.size)) return false;
                                progress({d.digest, done, uint64_t(d.size), false, false});
@@ -150,7 +166,14 @@ Result<void> download_blob(Store& store, http::Session& s, const Descriptor& d, 
         }
         if (!grew || attempt >= 5) return r.error().wrap("download " + d.digest);
     }
-    auto adopted = store.adopt_blob(path, d.digest, d.size);
+    std::string got = hash.digest();
+    Result<void> adopted = ok();
+    if (got != d.digest) {
+        ::unlink(path.c_str());
+        adopted = Error{"blob " + d.digest + ": content has digest " + got + " (rejected, not stored)"};
+    } else {
+        adopted = store.adopt_blob(path, d.digest, d.size, true);
+    }
     if (!adopted && resumed_from > 0) {
         // The partial file we resumed was not a prefix of this blob: start over once.
         fd.reset();

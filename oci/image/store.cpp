@@ -172,15 +172,15 @@ Result<std::string> Store::put_blob_file(const std::string& path, const std::str
 }
 
 Result<void> Store::adopt_blob(const std::string& tmp_path, const std::string& digest,
-                               int64_t size) {
+                               int64_t size, bool hashed) {
     SKIFF_CHECK(validate_digest(digest));
     auto guard = SKIFF_TRY(lock(LockMode::Shared));
     auto r = [&]() -> Result<void> {
         fs::Fd fd(::open(tmp_path.c_str(), O_RDONLY | O_CLOEXEC));
         if (!fd) return errno_error("open " + tmp_path);
         Sha256 hash;
-        std::vector<char> buf(1 << 20);
-        while (true) {
+        std::vector<char> buf(hashed ? 0 : 1 << 20);
+        while (!hashed) {
             ssize_t n = ::read(fd.get(), buf.data(), buf.size());
             if (n < 0) {
                 if (errno == EINTR) continue;
@@ -189,8 +189,10 @@ Result<void> Store::adopt_blob(const std::string& tmp_path, const std::string& d
             if (n == 0) break;
             hash.update(buf.data(), size_t(n));
         }
-        uint64_t got = hash.bytes();
-        std::string d = hash.digest();
+        struct stat st;
+        if (hashed && ::fstat(fd.get(), &st) < 0) return errno_error("stat " + tmp_path);
+        uint64_t got = hashed ? uint64_t(st.st_size) : hash.bytes();
+        std::string d = hashed ? digest : hash.digest();
         if (d != digest) return Error{"blob " + digest + ": content has digest " + d + " (rejected, not stored)"};
         if (size >= 0 && got != uint64_t(size))
             return Error{"blob " + digest + ": size " + std::to_string(got) + ", declared " +

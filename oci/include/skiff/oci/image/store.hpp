@@ -88,8 +88,10 @@ public:
     Result<std::string> put_blob_file(const std::string& path, const std::string& expected = "",
                                       int64_t expected_size = -1, bool* added = nullptr);
     // Moves a finished download (a file under tmp_dir()) into blobs/ after checking its digest
-    // and size; the file is gone afterwards either way.
-    Result<void> adopt_blob(const std::string& tmp_path, const std::string& digest, int64_t size);
+    // and size; the file is gone afterwards either way. `hashed`: the caller computed the
+    // digest of exactly these bytes as it wrote them, so they are not read again.
+    Result<void> adopt_blob(const std::string& tmp_path, const std::string& digest, int64_t size,
+                            bool hashed = false);
     Result<void> remove_blob(const std::string& digest);
 
     // ---- references ----
