@@ -168,27 +168,6 @@ private:
         return ok();
     }
 
-    // SKIFF_VMM, then beside this binary (installed, or the build tree's unikernel/), then PATH
-    // defaults.
-    static Result<std::string> find_vmm() {
-        std::vector<std::string> cands;
-        if (const char* env = ::getenv("SKIFF_VMM"); env && *env) cands.push_back(env);
-        char self[4096];
-        ssize_t n = ::readlink("/proc/self/exe", self, sizeof self - 1);
-        if (n > 0) {
-            std::string dir(self, size_t(n));
-            dir.erase(dir.rfind('/'));
-            cands.push_back(dir + "/skiff-vmm");
-            cands.push_back(dir + "/../unikernel/skiff-vmm");
-        }
-        cands.push_back("/usr/local/bin/skiff-vmm");
-        cands.push_back("/usr/bin/skiff-vmm");
-        for (const auto& c : cands)
-            if (::access(c.c_str(), X_OK) == 0) return c;
-        return Error{"vm mode: skiff-vmm not found (set SKIFF_VMM or install it beside skiff-runtime)",
-                     ENOENT};
-    }
-
     // Guest RAM follows linux.resources.memory.limit, leaving room for the VMM itself (about
     // 1.2 MiB) so the cgroup does not kill the VMM before the guest sees ENOMEM.
     static uint64_t guest_memory_mib(const oci::Spec& spec) {
@@ -207,6 +186,25 @@ private:
 };
 
 } // namespace
+
+Result<std::string> find_vmm() {
+    std::vector<std::string> cands;
+    if (const char* env = ::getenv("SKIFF_VMM"); env && *env) cands.push_back(env);
+    char self[4096];
+    ssize_t n = ::readlink("/proc/self/exe", self, sizeof self - 1);
+    if (n > 0) {
+        std::string dir(self, size_t(n));
+        dir.erase(dir.rfind('/'));
+        cands.push_back(dir + "/skiff-vmm");
+        cands.push_back(dir + "/../unikernel/skiff-vmm");
+    }
+    cands.push_back("/usr/local/bin/skiff-vmm");
+    cands.push_back("/usr/bin/skiff-vmm");
+    for (const auto& c : cands)
+        if (::access(c.c_str(), X_OK) == 0) return c;
+    return Error{"vm mode: skiff-vmm not found (set SKIFF_VMM or install it beside skiff-runtime)",
+                 ENOENT};
+}
 
 Result<std::string> find_executable(const std::string& name, const std::vector<std::string>& env) {
     if (name.find('/') != std::string::npos) {

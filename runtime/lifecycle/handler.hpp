@@ -43,6 +43,10 @@ Result<std::unique_ptr<Handler>> make_handler(Isolation isolation,
 Result<std::unique_ptr<Handler>> select_handler(const oci::Spec& spec,
                                                 const std::string& state_root = "/run/skiff");
 
+// vm mode's skiff-vmm: $SKIFF_VMM, then beside this binary (installed, or the build tree's
+// unikernel/), then /usr/local/bin and /usr/bin. `skiff info` reports the same answer.
+Result<std::string> find_vmm();
+
 // PATH lookup as runc's exec.LookPath does it, with PATH from the process env.
 Result<std::string> find_executable(const std::string& name, const std::vector<std::string>& env);
 

@@ -52,17 +52,7 @@ for ((i = 0; i < N; i++)); do
   done
 done
 
-# stats FILE: "median p90 min" in ms (nearest-rank percentiles).
-stats() {
-  cut -d' ' -f1 "$1" | sort -n | awk '
-    { v[NR] = $1 / 1e6 }
-    END {
-      m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
-      p = int(0.9 * NR + 0.999999); if (p < 1) p = 1
-      printf "%.1f %.1f %.1f\n", m, v[p], v[1]
-    }'
-}
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+. "$here/stats.bash"
 
 echo "\`run --rm\` of busybox /bin/true through the engines: $N interleaved rounds, $(nproc) CPUs," \
      "load $(cut -d' ' -f1-3 /proc/loadavg) at the end, $(date -u +%Y-%m-%dT%H:%MZ)"

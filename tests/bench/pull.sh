@@ -23,6 +23,7 @@ tmp=$(mktemp -d /tmp/skiff-bench-pull.XXXXXX)
 reg_pid=
 trap '[ -n "$reg_pid" ] && kill $reg_pid 2>/dev/null; rm -rf "$tmp"' EXIT
 cc -O2 -o "$tmp/timeit" "$here/timeit.c"
+. "$here/stats.bash"
 
 if [ -z "$layout" ]; then
   if [ -x "$SKIFF_SOURCE_DIR/images/python/build.sh" ] || [ -f "$SKIFF_SOURCE_DIR/images/python/build.sh" ]; then
@@ -69,15 +70,6 @@ for ((i = 0; i < N; i++)); do
   if ((i % 2)); then one skopeo; one skiff; else one skiff; one skopeo; fi
 done
 
-stats() {
-  cut -d' ' -f1 "$tmp/$1.times" | sort -n | awk '
-    { v[NR] = $1 / 1e6 }
-    END {
-      m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
-      p = int(0.9 * NR + 0.999999); if (p < 1) p = 1
-      printf "%.1f %.1f %.1f\n", m, v[p], v[1]
-    }'
-}
 echo "pull of $name ($layers layers, $((bytes / 1000)) kB compressed) from docker-registry on 127.0.0.1:" \
      "$N interleaved rounds, $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg) at the end, $(date -u +%Y-%m-%dT%H:%MZ)"
 echo
@@ -85,9 +77,9 @@ echo "| puller | median ms | p90 ms | min ms |"
 echo "|---|---:|---:|---:|"
 declare -A med
 for n in "${names[@]}"; do
-  read -r m p lo < <(stats "$n")
+  read -r m p lo < <(stats "$tmp/$n.times")
   med[$n]=$m
   echo "| $n | $m | $p | $lo |"
 done
 echo
-echo "skiff/skopeo: median $(awk -v a="${med[skiff]}" -v b="${med[skopeo]}" 'BEGIN { printf "%.2f", a / b }')"
+echo "skiff/skopeo: median $(ratio "${med[skiff]}" "${med[skopeo]}")"

@@ -64,16 +64,7 @@ for ((i = 0; i < N; i++)); do
   for ((k = 0; k < ${#names[@]}; k++)); do one "${names[$(((i + k) % ${#names[@]}))]}" "$i"; done
 done
 
-# stats NAME: "median p90 min" in ms (nearest-rank percentiles).
-stats() {
-  cut -d' ' -f1 "$tmp/$1.times" | sort -n | awk '
-    { v[NR] = $1 / 1e6 }
-    END {
-      m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
-      p = int(0.9 * NR + 0.999999); if (p < 1) p = 1
-      printf "%.2f %.2f %.2f\n", m, v[p], v[1]
-    }'
-}
+. "$here/stats.bash"
 
 echo "cold start of \`run\` of busybox /bin/true: $N interleaved rounds, $(nproc) CPUs," \
      "load $(cut -d' ' -f1-3 /proc/loadavg) at the end, $(date -u +%Y-%m-%dT%H:%MZ)"
@@ -82,11 +73,10 @@ echo "| runtime | binary | median ms | p90 ms | min ms |"
 echo "|---|---|---:|---:|---:|"
 declare -A med p90
 for name in "${names[@]}"; do
-  read -r m p lo < <(stats "$name")
+  read -r m p lo < <(stats "$tmp/$name.times" 2)
   med[$name]=$m p90[$name]=$p
   echo "| $name | ${bin[$name]} | $m | $p | $lo |"
 done
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 echo
 echo "skiff/crun: median $(ratio "${med[skiff]}" "${med[crun]}"), p90 $(ratio "${p90[skiff]}" "${p90[crun]}")"
 echo "skiff/runc: median $(ratio "${med[skiff]}" "${med[runc]}"), p90 $(ratio "${p90[skiff]}" "${p90[runc]}")"

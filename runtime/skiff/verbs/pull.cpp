@@ -3,6 +3,7 @@
 
 #include "../command.hpp"
 #include "../images/catalog.hpp"
+#include "../images/progress.hpp"
 #include "../images/registry_flags.hpp"
 
 namespace skiff::skiffcli {
@@ -26,7 +27,7 @@ int pull(const Globals& g, const Args& a) {
         if (no_tag) s += "Using default tag: latest\n";
         s += (ref->tag.empty() ? ref->digest : ref->tag) + ": Pulling from " + ref->path + "\n";
         out(s);
-        opts->progress = image::terminal_progress(1);
+        opts->progress = progress_printer(1);
     }
     auto pulled = image::pull_image(*store, *ref, *opts);
     if (!pulled) return fail(pulled.error(), 1);

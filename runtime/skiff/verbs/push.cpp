@@ -2,6 +2,7 @@
 // names; podman's second argument pushes it under another name.
 #include "../command.hpp"
 #include "../images/catalog.hpp"
+#include "../images/progress.hpp"
 #include "../images/registry_flags.hpp"
 
 namespace skiff::skiffcli {
@@ -20,7 +21,7 @@ int push(const Globals& g, const Args& a) {
     bool quiet = a.flag("quiet");
     if (!quiet) {
         out("The push refers to repository [" + remote->repository() + "]\n");
-        opts->progress = image::terminal_progress(1, true);
+        opts->progress = progress_printer(1, true);
     }
     auto md = image::push_image(*store, *local, *remote, *opts);
     if (!md) return fail(md.error(), 1);

@@ -46,10 +46,4 @@ Result<LoadedImage> pull_image(Store& store, const Reference& ref, const Registr
 Result<std::string> push_image(Store& store, const Reference& local, const Reference& remote,
                                const RegistryOptions& opts = {});
 
-// A progress printer for the CLI, in docker's words: on a terminal, one line per blob redrawn
-// in place ("0123456789ab: Downloading [=====>    ]  1.2MB/4.5MB", at most 10 redraws a
-// second per blob); otherwise one plain line per blob when it finishes ("...: Pull complete").
-// `push` words the lines for an upload ("Pushed", "Layer already exists").
-std::function<void(const BlobProgress&)> terminal_progress(int fd = 2, bool push = false);
-
 } // namespace skiff::image

@@ -1,4 +1,5 @@
-// Pull and push progress as docker prints it.
+#include "progress.hpp"
+
 #include <unistd.h>
 
 #include <chrono>
@@ -7,24 +8,13 @@
 #include <vector>
 
 #include "skiff/oci/image/digest.hpp"
-#include "skiff/oci/image/registry.hpp"
+#include "table.hpp"
 
-namespace skiff::image {
+namespace skiff::skiffcli {
+
+using image::BlobProgress;
+
 namespace {
-
-// docker's units.HumanSize, as the CLI's tables print sizes.
-std::string size_text(uint64_t b) {
-    static const char* units[] = {"B", "kB", "MB", "GB", "TB"};
-    double v = double(b);
-    int u = 0;
-    while (v >= 1000 && u < 4) {
-        v /= 1000;
-        ++u;
-    }
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%.4g%s", v, units[u]);
-    return buf;
-}
 
 std::string bar(uint64_t done, uint64_t total) {
     constexpr int kWidth = 50;
@@ -51,18 +41,18 @@ struct Line {
 
 } // namespace
 
-std::function<void(const BlobProgress&)> terminal_progress(int fd, bool push) {
+std::function<void(const BlobProgress&)> progress_printer(int fd, bool push) {
     bool tty = ::isatty(fd) == 1;
     auto lines = std::make_shared<std::vector<Line>>();
     return [fd, tty, push, lines](const BlobProgress& p) {
-        std::string id = digest_hex(p.digest).substr(0, 12);
+        std::string id = image::digest_hex(p.digest).substr(0, 12);
         std::string text = id + ": ";
         if (p.skipped) text += push ? "Layer already exists" : "Already exists";
         else if (p.finished) text += push ? "Pushed" : "Pull complete";
         else text += std::string(push ? "Pushing  " : "Downloading  ") + bar(p.done, p.total) + "  " +
-                     size_text(p.done) + "/" + size_text(p.total);
+                     human_size(p.done) + "/" + human_size(p.total);
         if (!tty) {
-            if (p.finished) write_all(fd, text + (p.skipped ? "" : " " + size_text(p.total)) + "\n");
+            if (p.finished) write_all(fd, text + (p.skipped ? "" : " " + human_size(p.total)) + "\n");
             return;
         }
         size_t idx = 0;
@@ -82,4 +72,4 @@ std::function<void(const BlobProgress&)> terminal_progress(int fd, bool push) {
     };
 }
 
-} // namespace skiff::image
+} // namespace skiff::skiffcli
