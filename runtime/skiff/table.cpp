@@ -3,13 +3,23 @@
 #include <cstdio>
 
 namespace skiff::skiffcli {
+namespace {
+
+// Display width of UTF-8 text: continuation bytes take no column ("…" in ps is one).
+size_t columns(const std::string& s) {
+    size_t n = 0;
+    for (unsigned char c : s) n += (c & 0xC0) != 0x80;
+    return n;
+}
+
+} // namespace
 
 std::string format_table(const std::vector<std::string>& header,
                          const std::vector<std::vector<std::string>>& rows) {
     std::vector<size_t> width(header.size(), 0);
     auto widen = [&](const std::vector<std::string>& r) {
         for (size_t i = 0; i < r.size() && i < width.size(); ++i)
-            if (r[i].size() > width[i]) width[i] = r[i].size();
+            if (columns(r[i]) > width[i]) width[i] = columns(r[i]);
     };
     widen(header);
     for (const auto& r : rows) widen(r);
@@ -19,7 +29,7 @@ std::string format_table(const std::vector<std::string>& header,
         for (size_t i = 0; i < width.size(); ++i) {
             std::string cell = i < r.size() ? r[i] : "";
             l += cell;
-            if (i + 1 < width.size()) l += std::string(width[i] - cell.size() + 3, ' ');
+            if (i + 1 < width.size()) l += std::string(width[i] - columns(cell) + 3, ' ');
         }
         while (!l.empty() && l.back() == ' ') l.pop_back();
         out += l + "\n";
