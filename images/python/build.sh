@@ -12,12 +12,15 @@
 # architecture, and the suite's InRelease file, which pins every package's version. When the
 # mirror is unreachable the newest layout cached for this recipe is used. A build removes the
 # layouts it supersedes and any unused for 30 days.
-# SKIFF_DEBIAN_MIRROR and SKIFF_DEBIAN_SUITE override what apt's sources say.
+# SKIFF_DEBIAN_MIRROR and SKIFF_DEBIAN_SUITE override what apt's sources say;
+# `build.sh --mirror` prints the mirror and suite it would use (apt's files read from
+# $SKIFF_APT_DIR, default /etc/apt) and stops.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../oci_layout.sh"
 
-out=$(image_out_dir python "${1:-}")
+apt_dir=${SKIFF_APT_DIR:-/etc/apt}
+if [ "${1:-}" != --mirror ]; then out=$(image_out_dir python "${1:-}"); fi
 cache_root=${SKIFF_IMAGE_CACHE:-/var/cache/skiff-images}/python
 packages=python3
 
@@ -25,7 +28,7 @@ packages=python3
 # apt's order) that serves SUITE; prints its URI.
 apt_mirror() {
   local suite=$1 f
-  for f in /etc/apt/sources.list /etc/apt/sources.list.d/*; do
+  for f in "$apt_dir/sources.list" "$apt_dir"/sources.list.d/*; do
     [ -f "$f" ] || continue
     case $f in
       *.list)
@@ -53,8 +56,9 @@ apt_mirror() {
 suite=${SKIFF_DEBIAN_SUITE:-$(. /etc/os-release && echo "${VERSION_CODENAME:-}")}
 [ -n "$suite" ] || image_die "cannot tell the Debian release (no VERSION_CODENAME in /etc/os-release); set SKIFF_DEBIAN_SUITE"
 mirror=${SKIFF_DEBIAN_MIRROR:-$(apt_mirror "$suite")}
-[ -n "$mirror" ] || image_die "no deb source for $suite in /etc/apt/sources.list{,.d}; set SKIFF_DEBIAN_MIRROR"
+[ -n "$mirror" ] || image_die "no deb source for $suite in $apt_dir/sources.list{,.d}; set SKIFF_DEBIAN_MIRROR"
 mirror=${mirror%/}
+if [ "${1:-}" = --mirror ]; then echo "$mirror $suite"; exit 0; fi
 arch=$(dpkg --print-architecture)
 [ "$arch" = amd64 ] || image_die "the layout is written for amd64, this machine is $arch"
 

@@ -11,6 +11,20 @@ need_cmd debootstrap
 need_cmd curl
 build=$SKIFF_SOURCE_DIR/images/python/build.sh
 
+# The mirror is the first deb source for the release in apt's one-line and deb822 files.
+apt=$SKIFF_TMP/apt
+mkdir -p "$apt/sources.list.d"
+printf '# deb http://no/ bookworm main\ndeb-src http://src/ bookworm main\ndeb [arch=amd64 signed-by=/k.gpg] http://one/debian/ bookworm main\n' >"$apt/sources.list"
+[ "$(SKIFF_APT_DIR=$apt SKIFF_DEBIAN_SUITE=bookworm bash "$build" --mirror)" = "http://one/debian bookworm" ] ||
+  fail "one-line sources: $(SKIFF_APT_DIR=$apt SKIFF_DEBIAN_SUITE=bookworm bash "$build" --mirror 2>&1)"
+rm "$apt/sources.list"
+printf 'Types: deb\nURIs: http://off/\nSuites: bookworm\nEnabled: no\n\n# c\nTypes: deb-src deb\nURIs: http://two/debian http://three/\nSuites: bookworm-updates bookworm\n' \
+  >"$apt/sources.list.d/a.sources"
+[ "$(SKIFF_APT_DIR=$apt SKIFF_DEBIAN_SUITE=bookworm bash "$build" --mirror)" = "http://two/debian bookworm" ] ||
+  fail "deb822 sources: $(SKIFF_APT_DIR=$apt SKIFF_DEBIAN_SUITE=bookworm bash "$build" --mirror 2>&1)"
+err=$(SKIFF_APT_DIR=$apt SKIFF_DEBIAN_SUITE=trixie bash "$build" --mirror 2>&1) && fail "no source for trixie, yet: $err"
+[[ $err == *"no deb source for trixie"* ]] || fail "no source for trixie: $err"
+
 start=$(date +%s.%N)
 rc=0; digest=$(bash "$build" "$SKIFF_TMP/python" 2>"$SKIFF_TMP/build.err") || rc=$?
 [ "$rc" = 75 ] && skip "$(cat "$SKIFF_TMP/build.err")"
