@@ -153,3 +153,22 @@ check_consistent() {
     done
   done < <(jq -r '.references | to_entries[] | "\(.key) \(.value)"' "$s/index.json")
 }
+
+# need_image_run: what tests that run containers from images need; sets RUN_ROOT.
+need_image_run() {
+  [ -x "$SKIFF_RUNTIME" ] || skip "skiff-runtime not built"
+  grep -qw overlay /proc/filesystems || modprobe overlay 2>/dev/null || skip "no overlayfs"
+  RUN_ROOT=$SKIFF_TMP/run
+}
+
+# run_image ID IMAGE SCRIPT [bundle options...]: bundles IMAGE as container ID (its directory
+# is $STORE/containers/ID) running `sh -c SCRIPT`, runs it with skiff-runtime and prints what
+# it printed.
+run_image() {
+  local id=$1 image=$2 script=$3 dir
+  shift 3
+  cleanup "'$SKIFF_RUNTIME' --root '$RUN_ROOT' delete -f $id 2>/dev/null"
+  read -r dir _ < <(image_tool bundle "$STORE" "$image" "$id" "$@" arg=sh arg=-c arg="$script")
+  [ -n "$dir" ] || fail "no bundle for $id"
+  "$SKIFF_RUNTIME" --root "$RUN_ROOT" run --bundle "$dir" "$id"
+}

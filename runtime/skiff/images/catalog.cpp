@@ -13,7 +13,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "containers/record.hpp" // parse_rfc3339
+#include "../table.hpp"
 #include "skiff/oci/image/bundle.hpp"
 #include "skiff/oci/image/digest.hpp"
 
