@@ -26,11 +26,11 @@ cc -O2 -o "$tmp/timeit" "$here/timeit.c"
 . "$here/stats.bash"
 
 if [ -z "$layout" ]; then
-  if [ -x "$SKIFF_SOURCE_DIR/images/python/build.sh" ] || [ -f "$SKIFF_SOURCE_DIR/images/python/build.sh" ]; then
-    layout=$tmp/image
+  if [ -f "$SKIFF_SOURCE_DIR/images/python/build.sh" ]; then
+    layout=$tmp/python
     bash "$SKIFF_SOURCE_DIR/images/python/build.sh" "$layout" >/dev/null
   else
-    layout=$tmp/image
+    layout=$tmp/busybox
     bash "$SKIFF_SOURCE_DIR/images/busybox/build.sh" "$layout" >/dev/null
   fi
 fi
