@@ -48,6 +48,13 @@ for b in "$store2"/blobs/sha256/*; do
   [ "sha256:$(sha256sum <"$b" | cut -d' ' -f1)" = "sha256:$(basename "$b")" ] || fail "blob $b does not match its name"
 done
 
+# On a terminal: the layer's line is drawn, then redrawn in place (cursor up, clear line).
+if command -v script >/dev/null; then
+  out=$(script -qec "$SKIFF --root $SKIFF_TMP/tty pull $reg/test/busybox:1" /dev/null | tr -d '\r')
+  grep -q "^$short: Downloading  \[" <<<"$out" || fail "no progress bar on a terminal: $out"
+  grep -q $'\x1b\\[[0-9]*A\x1b\\[2K'"$short: Pull complete" <<<"$out" || fail "layer line not redrawn in place: $(cat -v <<<"$out")"
+fi
+
 out=$(skin "$SKIFF_TMP/store3" pull -q "$reg/test/busybox@$want")
 [ "$out" = "$reg/test/busybox@$want" ] || fail "pull by digest printed $out"
 skin "$SKIFF_TMP/store3" images --digests | grep -Eq "^$reg/test/busybox +<none> +$want " ||
