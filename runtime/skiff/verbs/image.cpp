@@ -50,7 +50,7 @@ int prune(const Globals& g, const Args& a) {
     return 0;
 }
 
-const Command kPrune{"prune", "[OPTIONS]", "Remove unused images",
+const Command kPrune{"image prune", "[OPTIONS]", "Remove unused images",
                      {{"all,a", Flag::Bool, "remove all images no container uses, not just dangling ones"},
                       {"force,f", Flag::Bool, "do not prompt for confirmation"}},
                      prune, 0, 0};
