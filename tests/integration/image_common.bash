@@ -42,7 +42,8 @@ is_mounted() { grep -q " $1 " /proc/self/mounts; }
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
-# start_registry NAME [AUTH]: Debian's docker-registry on 127.0.0.1; prints the port. Its
+# start_registry NAME [AUTH]: Debian's docker-registry on 127.0.0.1; sets REG_PORT (not run
+# in $(...): its cleanup must be registered in the test's own shell). Its
 # data is in $SKIFF_TMP/NAME/data, its log in $SKIFF_TMP/NAME/log. AUTH: an htpasswd file for
 # basic auth, or "token:REALM_URL:CERT" for bearer tokens from a token server.
 start_registry() {
@@ -68,7 +69,7 @@ start_registry() {
   local pid=$!
   cleanup "kill $pid; wait $pid 2>/dev/null"
   for _ in $(seq 50); do
-    curl -s -o /dev/null "http://127.0.0.1:$port/v2/" && { echo "$port"; return; }
+    curl -s -o /dev/null "http://127.0.0.1:$port/v2/" && { REG_PORT=$port; return; }
     sleep 0.1
   done
   fail "registry $name did not start: $(cat "$SKIFF_TMP/$name/log")"
@@ -115,8 +116,8 @@ json.dump(idx, open(os.path.join(layout, "index.json"), "w"))
 PY
 }
 
-# start_proxy NAME UPSTREAM_PORT [registry_proxy.py options]: prints the port; its log is
-# $SKIFF_TMP/NAME.log.
+# start_proxy NAME UPSTREAM_PORT [registry_proxy.py options]: sets PROXY_PORT (not run in
+# $(...), as start_registry); its log is $SKIFF_TMP/NAME.log.
 start_proxy() {
   local name=$1 up=$2 port; shift 2
   port=$(free_port)
@@ -125,7 +126,7 @@ start_proxy() {
   local pid=$!
   cleanup "kill $pid 2>/dev/null"
   for _ in $(seq 50); do
-    curl -s -o /dev/null "http://127.0.0.1:$port/v2/" && { echo "$port"; return; }
+    curl -s -o /dev/null "http://127.0.0.1:$port/v2/" && { PROXY_PORT=$port; return; }
     sleep 0.1
   done
   fail "proxy $name did not start: $(cat "$SKIFF_TMP/$name.out")"

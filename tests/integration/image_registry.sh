@@ -8,7 +8,7 @@ need_root
 need_cmd python3
 . "$(dirname "$0")/image_common.bash"
 
-port=$(start_registry open)
+start_registry open; port=$REG_PORT
 reg=127.0.0.1:$port
 layout=$(busybox_layout)
 sk load -i "$layout" >/dev/null
@@ -78,7 +78,7 @@ fi
 # Basic auth: htpasswd (bcrypt) on the registry, credentials from docker's config.json format.
 python3 -c 'import crypt; print("skiff:" + crypt.crypt("s3cret", crypt.mksalt(crypt.METHOD_BLOWFISH)))' \
   2>/dev/null >"$SKIFF_TMP/htpasswd"
-aport=$(start_registry auth "$SKIFF_TMP/htpasswd")
+start_registry auth "$SKIFF_TMP/htpasswd"; aport=$REG_PORT
 areg=127.0.0.1:$aport
 export HOME=$SKIFF_TMP/home DOCKER_CONFIG= REGISTRY_AUTH_FILE=
 unset DOCKER_CONFIG REGISTRY_AUTH_FILE

@@ -8,7 +8,7 @@ need_root
 need_cmd python3
 . "$(dirname "$0")/image_common.bash"
 
-port=$(start_registry reg)
+start_registry reg; port=$REG_PORT
 layout=$(busybox_layout)
 for _ in 1 2 3; do add_random_layer "$layout" 2; done
 sk load -i "$layout" >/dev/null
@@ -19,7 +19,7 @@ sk push -q busybox "127.0.0.1:$port/t/big:1"
 
 # Parallel: each blob answer is held 1 s; at least three GETs are open at once, and the pull
 # takes far less than the 5 s a one-at-a-time pull would.
-pport=$(start_proxy slow "$port" --delay 1)
+start_proxy slow "$port" --delay 1; pport=$PROXY_PORT
 t0=$(date +%s.%N)
 skin "$SKIFF_TMP/s1" pull -q "127.0.0.1:$pport/t/big:1" >/dev/null || fail "pull through the slow proxy"
 t1=$(date +%s.%N)
@@ -30,7 +30,7 @@ awk -v a="$t0" -v b="$t1" 'BEGIN {exit !(b - a < 3.5)}' || fail "parallel pull t
 verify_store "$SKIFF_TMP/s1"
 
 # A connection cut after 100 kB of each blob: one pull finishes, with Range requests.
-cport=$(start_proxy cut "$port" --cut 100000)
+start_proxy cut "$port" --cut 100000; cport=$PROXY_PORT
 skin "$SKIFF_TMP/s2" pull -q "127.0.0.1:$cport/t/big:1" >/dev/null || fail "pull over cut connections failed"
 for l in "${layers[@]:1}"; do
   grep -q "^end /v2/t/big/blobs/$l range=bytes=100000- " "$SKIFF_TMP/cut.log" || fail "no resume of $l: $(cat "$SKIFF_TMP/cut.log")"
@@ -40,7 +40,7 @@ verify_store "$SKIFF_TMP/s2"
 
 # Killed mid-blob (the layers trickle at 400 kB/s): blobs/ holds only whole, verified blobs,
 # no reference exists, and a new pull continues the partial file with a Range request.
-tport=$(start_proxy trickle "$port" --throttle 400000)
+start_proxy trickle "$port" --throttle 400000; tport=$PROXY_PORT
 s3=$SKIFF_TMP/s3
 "$SKIFF" --root "$s3" pull -q "127.0.0.1:$tport/t/big:1" >/dev/null 2>&1 &
 pid=$!
@@ -56,7 +56,7 @@ have=$(stat -c %s "$partial")
 [ ! -e "$s3/blobs/sha256/$hex" ] || fail "the interrupted blob is visible in blobs/"
 verify_store "$s3"
 [ -z "$(skin "$s3" images -q)" ] || fail "an interrupted pull left an image: $(skin "$s3" images)"
-rport=$(start_proxy resume "$port")
+start_proxy resume "$port"; rport=$PROXY_PORT
 skin "$s3" pull -q "127.0.0.1:$rport/t/big:1" >/dev/null || fail "pull after the kill failed"
 grep -q "^start /v2/t/big/blobs/sha256:$hex range=bytes=$have- " "$SKIFF_TMP/resume.log" ||
   fail "no Range resume of the killed download from $have: $(cat "$SKIFF_TMP/resume.log")"
@@ -64,7 +64,7 @@ verify_store "$s3"
 [ -n "$(skin "$s3" images -q)" ] || fail "resumed pull has no image"
 
 # Corruption: the proxy flips a byte in every blob over 1 KiB.
-xport=$(start_proxy bad "$port" --corrupt)
+start_proxy bad "$port" --corrupt; xport=$PROXY_PORT
 s4=$SKIFF_TMP/s4
 if err=$(skin "$s4" pull -q "127.0.0.1:$xport/t/big:1" 2>&1); then fail "pulled corrupted blobs"; fi
 echo "$err" | grep -Eq "^skiff: pull 127.0.0.1:$xport/t/big:1: blob sha256:[0-9a-f]{64}: content has digest sha256:[0-9a-f]{64} \(rejected, not stored\)$" ||

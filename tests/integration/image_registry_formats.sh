@@ -8,7 +8,7 @@ need_cmd python3
 need_cmd zstd
 . "$(dirname "$0")/image_common.bash"
 
-port=$(start_registry reg)
+start_registry reg; port=$REG_PORT
 reg=127.0.0.1:$port
 layout=$(busybox_layout)
 sk load -i "$layout" >/dev/null

@@ -16,7 +16,7 @@ python3 "$SKIFF_SOURCE_DIR/tests/integration/token_server.py" "$tport" "$SKIFF_T
   "$SKIFF_TMP/token.log" >"$SKIFF_TMP/token.out" 2>&1 &
 tpid=$!
 cleanup "kill $tpid"
-port=$(start_registry reg "token:http://127.0.0.1:$tport/token:$SKIFF_TMP/cert.pem")
+start_registry reg "token:http://127.0.0.1:$tport/token:$SKIFF_TMP/cert.pem"; port=$REG_PORT
 reg=127.0.0.1:$port
 [ "$(curl -s -o /dev/null -w '%{http_code}' "http://$reg/v2/")" = 401 ] || fail "registry does not ask for a token"
 

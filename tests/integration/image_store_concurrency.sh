@@ -7,12 +7,12 @@ need_root
 need_cmd python3
 . "$(dirname "$0")/image_common.bash"
 
-port=$(start_registry reg)
+start_registry reg; port=$REG_PORT
 layout=$(busybox_layout)
 for _ in 1 2; do add_random_layer "$layout" 2; done
 sk load -i "$layout" >/dev/null
 sk push -q busybox "127.0.0.1:$port/t/bb:1"
-pport=$(start_proxy slow "$port" --throttle 2000000)
+start_proxy slow "$port" --throttle 2000000; pport=$PROXY_PORT
 ref=127.0.0.1:$pport/t/bb:1
 s=$SKIFF_TMP/shared
 
