@@ -291,6 +291,10 @@ Result<void> ContainerDir::save(const Record& record) const {
 }
 
 Result<void> ContainerDir::remove() const {
+    // What the directory usually holds, by name: no listing needed. Anything else (a leftover
+    // temporary file) makes the rmdir fail, and the walk below removes it.
+    for (const char* name : {"state.json", "exec.fifo"}) (void)::unlink(file(name).c_str());
+    if (::rmdir(path_.c_str()) == 0 || errno == ENOENT) return ok();
     auto slash = path_.find_last_of('/');
     std::string parent = path_.substr(0, slash);
     UniqueFd pfd(::open(parent.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
