@@ -5,7 +5,8 @@
 # skiff/crun and skiff/runc. A measurement, not a pass/fail test.
 #   tests/bench/run_true.sh [N]     (N: $SKIFF_BENCH_ROUNDS or 30; a warm-up round is not counted)
 # Runtimes: SKIFF_RUNTIME (default: the build tree's skiff-runtime), CRUN, RUNC. Any may be
-# another binary, e.g. SKIFF_RUNTIME=/usr/sbin/runc to check the script itself.
+# another binary, e.g. SKIFF_RUNTIME=/usr/sbin/runc to check the script itself. SKIFF_BASE=BIN
+# adds a "skiff-base" row (another skiff-runtime build, e.g. before a change) to the same rounds.
 #
 # crun refuses the hybrid cgroup layout of our machines, so every run, of every runtime, goes
 # through the same wrapper: a private mount namespace where /sys/fs/cgroup/unified is unmounted.
@@ -42,6 +43,11 @@ if [ -c /dev/kvm ]; then
   jq '.annotations["run.skiff.isolation"]="vm"' "$tmp/bundle/config.json" >"$tmp/bundle-vm/config.json"
   names=(skiff skiff-vm crun runc wrapper)
   bin[skiff-vm]=$SKIFF_RUNTIME
+fi
+if [ -n "${SKIFF_BASE:-}" ]; then
+  [ -x "$SKIFF_BASE" ] || die "SKIFF_BASE=$SKIFF_BASE: not found or not executable"
+  names=(skiff-base "${names[@]}")
+  bin[skiff-base]=$SKIFF_BASE
 fi
 
 # one NAME ROUND: one timed `run`, each runtime with its own state root under $tmp.
@@ -87,9 +93,15 @@ for name in "${names[@]}"; do
   echo "| $name | ${bin[$name]} | $m | $p | $lo |"
 done
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+# The same ratio with the wrapper's median taken off both sides: the runtimes' own time.
+net() { awk -v a="$1" -v b="$2" -v w="${med[wrapper]}" 'BEGIN { printf "%.2f", (a - w) / (b - w) }'; }
 echo
-echo "skiff/crun: median $(ratio "${med[skiff]}" "${med[crun]}"), p90 $(ratio "${p90[skiff]}" "${p90[crun]}")"
-echo "skiff/runc: median $(ratio "${med[skiff]}" "${med[runc]}"), p90 $(ratio "${p90[skiff]}" "${p90[runc]}")"
+echo "skiff/crun: median $(ratio "${med[skiff]}" "${med[crun]}"), p90 $(ratio "${p90[skiff]}" "${p90[crun]}"), median net of the wrapper $(net "${med[skiff]}" "${med[crun]}")"
+echo "skiff/runc: median $(ratio "${med[skiff]}" "${med[runc]}"), p90 $(ratio "${p90[skiff]}" "${p90[runc]}"), median net of the wrapper $(net "${med[skiff]}" "${med[runc]}")"
+if [ -n "${med[skiff-base]:-}" ]; then
+  echo "skiff/skiff-base: median $(ratio "${med[skiff]}" "${med[skiff-base]}"), p90 $(ratio "${p90[skiff]}" "${p90[skiff-base]}")"
+  echo "skiff-base/crun: median $(ratio "${med[skiff-base]}" "${med[crun]}"), p90 $(ratio "${p90[skiff-base]}" "${p90[crun]}")"
+fi
 if [ -n "${med[skiff-vm]:-}" ]; then
   echo "skiff-vm/crun: median $(ratio "${med[skiff-vm]}" "${med[crun]}"), p90 $(ratio "${p90[skiff-vm]}" "${p90[crun]}")"
   echo "skiff-vm/runc: median $(ratio "${med[skiff-vm]}" "${med[runc]}"), p90 $(ratio "${p90[skiff-vm]}" "${p90[runc]}")"
