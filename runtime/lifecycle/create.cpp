@@ -208,8 +208,13 @@ Result<Launched> launch(const Context& ctx, const CreateOptions& opts, StartGate
     args.close_fds[2] = console_peer.get();
     args.new_user_ns = (flags & CLONE_NEWUSER) != 0;
     // The init joins the cgroup itself, at once and without the wait enter() has (SelfJoin).
-    auto self_join = SKIFF_TRY(cgroup->open_self_join());
-    args.cgroup_join = &self_join;
+    // Where its files cannot be opened (say, a delegated cgroup with only cgroup.procs given
+    // to us), we put the init in ourselves after the clone, as before.
+    cgroups::SelfJoin self_join;
+    if (auto j = cgroup->open_self_join()) {
+        self_join = std::move(*j);
+        args.cgroup_join = &self_join;
+    }
     // A cgroup namespace takes the cgroup its creator is in as its root: the init unshares it
     // once it has joined the container's (as a clone flag it would be rooted at ours).
     args.new_cgroup_ns = (flags & CLONE_NEWCGROUP) != 0;
@@ -234,6 +239,7 @@ Result<Launched> launch(const Context& ctx, const CreateOptions& opts, StartGate
     console.reset();
     fifo.reset();
     self_join.close();
+    if (!args.cgroup_join) SKIFF_CHECK(cgroup->enter(pid));
     if (args.new_user_ns) SKIFF_CHECK(linux::write_id_mappings_from_parent(pid, lx));
 
     auto st = read_proc_stat(pid);
