@@ -54,6 +54,31 @@ int listen_fds() {
     return n > 0 ? n : 0;
 }
 
+// An idmapped mount needs CAP_SYS_ADMIN over the source filesystem, which an init in its own
+// user namespace lacks: the trees are made here, against its (now mapped) user namespace, and
+// sent down before Go for the init to move into place (runc does the same).
+Result<void> send_idmapped_mounts(int sync, pid_t pid, const oci::Spec& spec,
+                                  const std::string& bundle) {
+    auto made = SKIFF_TRY(linux::open_idmapped_mounts_from_parent(pid, spec, bundle));
+    std::vector<UniqueFd> owned;
+    for (auto& [index, fd] : made) owned.emplace_back(fd);
+    for (auto& [index, fd] : made)
+        SKIFF_CHECK(sync_send(sync, SyncType::MountFd, std::to_string(index), fd));
+    return ok();
+}
+
+// The init forked into the pid namespace it joined (init.cpp): reap the first process and
+// return the one that goes on, our child too (CLONE_PARENT).
+Result<pid_t> adopt_init_in_joined_pid_ns(int sync, pid_t first, const std::string& died) {
+    auto msg = SKIFF_TRY(sync_expect(sync, SyncType::Pid, died)); // on error the caller reaps
+    int st = 0;
+    while (::waitpid(first, &st, 0) < 0 && errno == EINTR) {
+    }
+    pid_t pid = pid_t(std::strtol(msg.c_str(), nullptr, 10));
+    if (pid <= 0) return Error{"sync: bad pid \"" + msg + "\" from the init"};
+    return pid;
+}
+
 // clone3 puts the init straight into the cgroup2 part (CLONE_INTO_CGROUP): no migration, no
 // write. Kernels before 5.7 refuse the flag (EINVAL) or clone3 itself (ENOSYS): then the plain
 // clone, and the init writes itself into that part too (`cloned_into` false).
@@ -94,9 +119,8 @@ Result<Launched> launch(const Context& ctx, const CreateOptions& opts, StartGate
     if (!spec.linux_) spec.linux_.emplace();
     const oci::Linux& lx = *spec.linux_;
 
-    Isolation iso = SKIFF_TRY(oci::isolation_of(spec));
-    auto handler = SKIFF_TRY(make_handler(iso, ctx.root));
-    SKIFF_CHECK(handler->check(spec));
+    auto handler = SKIFF_TRY(select_handler(spec, ctx.root));
+    const Isolation iso = handler->isolation();
     std::string rootfs = SKIFF_TRY(resolve_rootfs(spec, bundle));
 
     if (proc.terminal && opts.console_socket.empty() && !receive_console)
@@ -108,7 +132,8 @@ Result<Launched> launch(const Context& ctx, const CreateOptions& opts, StartGate
     SKIFF_CHECK(linux::validate_sysctl(spec));
     auto join = SKIFF_TRY(linux::open_namespaces_to_join(lx));
     std::optional<security::SeccompProgram> seccomp;
-    if (lx.seccomp) seccomp = SKIFF_TRY(security::compile_seccomp(*lx.seccomp));
+    if (lx.seccomp && handler->kernel_seccomp())
+        seccomp = SKIFF_TRY(security::compile_seccomp(*lx.seccomp));
     if (proc.capabilities) {
         auto unknown = security::unknown_capabilities(*proc.capabilities);
         if (!unknown.empty()) {
@@ -207,6 +232,7 @@ Result<Launched> launch(const Context& ctx, const CreateOptions& opts, StartGate
     args.close_fds[1] = sync.get();
     args.close_fds[2] = console_peer.get();
     args.new_user_ns = (flags & CLONE_NEWUSER) != 0;
+    for (auto [fd, type] : join.fds) args.joins_pid_ns |= type == CLONE_NEWPID;
     // The init joins the cgroup itself, at once and without the wait enter() has (SelfJoin).
     // Where its files cannot be opened (say, a delegated cgroup with only cgroup.procs given
     // to us), we put the init in ourselves after the clone, as before.
@@ -240,7 +266,10 @@ Result<Launched> launch(const Context& ctx, const CreateOptions& opts, StartGate
     fifo.reset();
     self_join.close();
     if (!args.cgroup_join) SKIFF_CHECK(cgroup->enter(pid));
-    if (args.new_user_ns) SKIFF_CHECK(linux::write_id_mappings_from_parent(pid, lx));
+    if (args.new_user_ns) {
+        SKIFF_CHECK(linux::write_id_mappings_from_parent(pid, lx));
+        SKIFF_CHECK(send_idmapped_mounts(sync.get(), pid, spec, bundle));
+    }
 
     auto st = read_proc_stat(pid);
     if (!st) return Error{"container init exited during create"};
@@ -250,6 +279,15 @@ Result<Launched> launch(const Context& ctx, const CreateOptions& opts, StartGate
 
     const std::string died = "container init exited during create";
     SKIFF_CHECK(sync_send(sync.get(), SyncType::Go, state));
+    if (args.joins_pid_ns) {
+        pid = SKIFF_TRY(adopt_init_in_joined_pid_ns(sync.get(), pid, died));
+        st = read_proc_stat(pid);
+        if (!st) return Error{died};
+        rec.init_pid = pid;
+        rec.init_start_time = st->start_time;
+        state = hook_state_json(rec, oci::Status::Creating, pid);
+        SKIFF_CHECK(sync_send(sync.get(), SyncType::Go, state));
+    }
     SKIFF_TRY(sync_expect(sync.get(), SyncType::RootfsReady, died));
     if (spec.hooks) {
         SKIFF_CHECK(run_hooks(spec.hooks->prestart, "prestart", state));

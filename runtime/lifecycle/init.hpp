@@ -30,6 +30,7 @@ struct InitArgs {
     bool cloned_into = false;   // clone3 already put us into the cgroup2 part
     bool new_cgroup_ns = false; // unshared once the cgroup is joined
     bool new_user_ns = false;
+    bool joins_pid_ns = false; // setns(pid) moves only children: fork once more after joining
     bool no_new_keyring = false;
 };
 
