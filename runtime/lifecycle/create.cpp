@@ -288,12 +288,12 @@ Result<Launched> launch(const Context& ctx, const CreateOptions& opts, StartGate
         state = hook_state_json(rec, oci::Status::Creating, pid);
         SKIFF_CHECK(sync_send(sync.get(), SyncType::Go, state));
     }
-    SKIFF_TRY(sync_expect(sync.get(), SyncType::RootfsReady, died));
-    if (spec.hooks) {
+    if (has_runtime_hooks(spec)) {
+        SKIFF_TRY(sync_expect(sync.get(), SyncType::RootfsReady, died));
         SKIFF_CHECK(run_hooks(spec.hooks->prestart, "prestart", state));
         SKIFF_CHECK(run_hooks(spec.hooks->create_runtime, "createRuntime", state));
+        SKIFF_CHECK(sync_send(sync.get(), SyncType::HooksDone));
     }
-    SKIFF_CHECK(sync_send(sync.get(), SyncType::HooksDone));
     if (seccomp && seccomp->wants_listener) {
         auto listener = SKIFF_TRY(recv_fd(sync.get()));
         SKIFF_CHECK(security::send_seccomp_listener(*seccomp, listener.get(), state, pid));

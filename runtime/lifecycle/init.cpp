@@ -140,8 +140,10 @@ void init_main(const InitArgs& a) {
     INIT_TRY(a.handler->before_pivot(spec));
 
     // prestart and createRuntime hooks run on the runtime side, with the old root still here.
-    INIT_TRY(sync_send(a.sync_fd, SyncType::RootfsReady));
-    INIT_TRY(sync_expect(a.sync_fd, SyncType::HooksDone, "runtime exited during create"));
+    if (has_runtime_hooks(spec)) {
+        INIT_TRY(sync_send(a.sync_fd, SyncType::RootfsReady));
+        INIT_TRY(sync_expect(a.sync_fd, SyncType::HooksDone, "runtime exited during create"));
+    }
     if (spec.hooks) INIT_TRY(run_hooks(spec.hooks->create_container, "createContainer", state));
 
     if (mount_ns) INIT_TRY(linux::enter_rootfs(spec, rootfs));
