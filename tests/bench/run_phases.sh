@@ -14,24 +14,12 @@
 #   teardown  exit_group -> the runtime reaps it (the kernel ends the namespaces)
 #   delete    reaped -> the runtime exits (cgroup and state removal)
 # Same wrapper as run_true.sh (crun refuses the hybrid cgroup layout). Needs perf (linux-perf).
-set -euo pipefail
-here=$(cd "$(dirname "$0")" && pwd)
-SKIFF_SOURCE_DIR=${SKIFF_SOURCE_DIR:-$(cd "$here/../.." && pwd)}
-SKIFF_BUILD_DIR=${SKIFF_BUILD_DIR:-$SKIFF_SOURCE_DIR/build}
-SKIFF_RUNTIME=${SKIFF_RUNTIME:-$SKIFF_BUILD_DIR/runtime/skiff-runtime}
-CRUN=${CRUN:-$(command -v crun || echo /usr/bin/crun)}
+BENCH_NAME=run_phases.sh BENCH_TAG=phases
+. "$(dirname "$0")/bench_lib.bash"
 N=${1:-15}
-
-die() { echo "run_phases.sh: $*" >&2; exit 1; }
-[ "$(id -u)" = 0 ] || die "needs root (creates namespaces and cgroups)"
-[[ $N =~ ^[1-9][0-9]*$ ]] || die "N must be a positive number, not '$N'"
+bench_check "$N" "$SKIFF_RUNTIME" "$CRUN"
 command -v perf >/dev/null || die "needs perf (apt-get install linux-perf; scripts/setup.sh)"
-for rt in "$SKIFF_RUNTIME" "$CRUN"; do [ -x "$rt" ] || die "$rt: not found or not executable"; done
-
-tmp=$(mktemp -d /tmp/skiff-phases.XXXXXX)
-trap 'rm -rf "$tmp"; find /sys/fs/cgroup -mindepth 1 -maxdepth 2 -type d -name "phases-*-$$-*" -exec rmdir {} + 2>/dev/null || true' EXIT
-"$SKIFF_SOURCE_DIR/images/busybox/build.sh" "$tmp/image" >/dev/null
-"$SKIFF_SOURCE_DIR/images/bundle.sh" "$tmp/image" "$tmp/bundle" -- /bin/true
+bench_scratch
 
 names=(skiff crun)
 declare -A bin=([skiff]=$SKIFF_RUNTIME [crun]=$CRUN)
@@ -61,8 +49,7 @@ phases() {
 one() {
   local name=$1 round=$2 comm out
   comm=$(basename "${bin[$name]}"); comm=${comm:0:15}
-  out=$(perf trace -e "$markers" -- unshare -m sh -c \
-    'umount /sys/fs/cgroup/unified 2>/dev/null; exec "$@"' wrapper \
+  out=$(perf trace -e "$markers" -- "${no_unified[@]}" \
     "${bin[$name]}" --root "$tmp/state-$name" run --bundle "$tmp/bundle" "phases-$name-$$-$round" 2>&1) ||
     die "$name run failed in round $round: $out"
   local p; p=$(phases "$comm" <<<"$out")

@@ -11,29 +11,13 @@
 # crun refuses the hybrid cgroup layout of our machines, so every run, of every runtime, goes
 # through the same wrapper: a private mount namespace where /sys/fs/cgroup/unified is unmounted.
 # The "wrapper" row times that wrapper exec'ing /bin/true on the host: the floor under the rest.
-set -euo pipefail
-here=$(cd "$(dirname "$0")" && pwd)
-SKIFF_SOURCE_DIR=${SKIFF_SOURCE_DIR:-$(cd "$here/../.." && pwd)}
-SKIFF_BUILD_DIR=${SKIFF_BUILD_DIR:-$SKIFF_SOURCE_DIR/build}
-SKIFF_RUNTIME=${SKIFF_RUNTIME:-$SKIFF_BUILD_DIR/runtime/skiff-runtime}
-CRUN=${CRUN:-$(command -v crun || echo /usr/bin/crun)}
-RUNC=${RUNC:-$(command -v runc || echo /usr/sbin/runc)}
+BENCH_NAME=run_true.sh BENCH_TAG=bench
+. "$(dirname "$0")/bench_lib.bash"
 N=${1:-${SKIFF_BENCH_ROUNDS:-30}}
-
-die() { echo "run_true.sh: $*" >&2; exit 1; }
-[ "$(id -u)" = 0 ] || die "needs root (creates namespaces and cgroups)"
-[[ $N =~ ^[1-9][0-9]*$ ]] || die "N must be a positive number, not '$N'"
-for rt in "$SKIFF_RUNTIME" "$CRUN" "$RUNC"; do
-  [ -x "$rt" ] || die "$rt: not found or not executable (set SKIFF_RUNTIME, CRUN, RUNC)"
-done
+bench_check "$N" "$SKIFF_RUNTIME" "$CRUN" "$RUNC"
 command -v cc >/dev/null || die "needs a C compiler for the timer"
-
-tmp=$(mktemp -d /tmp/skiff-bench.XXXXXX)
-# Each run removes its own cgroups; a failed one may not: clear ours (empty ones only) too.
-trap 'rm -rf "$tmp"; find /sys/fs/cgroup -mindepth 1 -maxdepth 2 -type d -name "bench-*-$$-*" -exec rmdir {} + 2>/dev/null || true' EXIT
-cc -O2 -o "$tmp/timeit" "$here/timeit.c"
-"$SKIFF_SOURCE_DIR/images/busybox/build.sh" "$tmp/image" >/dev/null
-"$SKIFF_SOURCE_DIR/images/bundle.sh" "$tmp/image" "$tmp/bundle" -- /bin/true
+bench_scratch
+cc -O2 -o "$tmp/timeit" "$bench_dir/timeit.c"
 
 names=(skiff crun runc wrapper)
 declare -A bin=([skiff]=$SKIFF_RUNTIME [crun]=$CRUN [runc]=$RUNC [wrapper]=/bin/true)
@@ -60,8 +44,7 @@ one() {
     [ "$name" = skiff-vm ] && bundle=$tmp/bundle-vm
     cmd=("${bin[$name]}" --root "$tmp/state-$name" run --bundle "$bundle" "bench-$name-$$-$round")
   fi
-  "$tmp/timeit" -o "$tmp/$name.times" unshare -m sh -c \
-    'umount /sys/fs/cgroup/unified 2>/dev/null; exec "$@"' wrapper "${cmd[@]}" ||
+  "$tmp/timeit" -o "$tmp/$name.times" "${no_unified[@]}" "${cmd[@]}" ||
     die "${cmd[*]} failed (exit $?) in round $round"
 }
 
