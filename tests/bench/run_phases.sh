@@ -29,11 +29,13 @@ markers=execve,execveat,clone,clone3,pivot_root,exit_group,wait4
 # in ms. COMM is the runtime's command name as the kernel shows it (15 characters at most).
 phases() {
   awk -v rt="$1" '
-    # A line: "  TIME ( DUR ms): COMM/PID SYSCALL(...) = RESULT"; continued lines have no start.
+    # A line: "  TIME ( DUR ms): COMM/PID SYSCALL(...) = RESULT", or "... ARGS) ..." when the
+    # line of another task came in between; its end is then a "[continued]" line, skipped
+    # here: every marker is taken at its start.
     { if ($1 == "?") next; t = $1 + 0; split($0, a, "): "); split(a[2], b, " ");
       split(b[1], cp, "/"); comm = cp[1]; call = b[2]; sub(/\(.*/, "", call) }
-    comm == rt && call ~ /^execve/ && / = 0$/ && !t0 { t0 = t }
-    comm == rt && call ~ /^clone/ && !tc && / = [0-9]+ / { tc = t }
+    comm == rt && call ~ /^execve/ && !/ = -1 / && !t0 { t0 = t }
+    comm == rt && call ~ /^clone/ && !tc { tc = t }
     call == "pivot_root" && !tp { tp = t }
     comm == "true" && call == "execve" && !tx { tx = t }
     comm == "true" && call == "exit_group" && !te { te = t }
