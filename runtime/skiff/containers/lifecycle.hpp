@@ -2,6 +2,7 @@
 // a host that rebooted), record an exit, stop, remove.
 #pragma once
 
+#include <optional>
 #include <string>
 
 #include "command.hpp"
@@ -18,8 +19,12 @@ runtime::Context runtime_context(const Globals& g);
 // container is gone too (it died unwatched, or the host rebooted and took --runroot with it)
 // it is recorded as exited with code 255, as docker does for containers it lost, and the
 // runtime's leftover state (cgroup, state directory) is removed. Returns the record as it is
-// now. Cheap when the monitor lives (one open + flock).
-Record refresh(const Globals& g, const Record& r);
+// now, nullopt when it was an --rm container and is gone now. Cheap when the monitor lives
+// (one open + flock).
+std::optional<Record> refresh(const Globals& g, const Record& r);
+
+// refresh, then: does it run?
+bool is_running(const Globals& g, const Record& r);
 
 // The monitor's last step: under the record lock, remove the runtime state, then record the
 // exit (or, with --rm, remove the container). Gone already (rm -f): nothing to do.

@@ -18,6 +18,7 @@
 
 #include <cerrno>
 #include <chrono>
+#include <cstdlib>
 #include <cstring>
 
 #include "lifecycle.hpp"
@@ -147,6 +148,8 @@ Result<pid_t> launch(const Globals& g, const Record& r, Io& io) {
     ro.create.id = r.id;
     ro.create.bundle = container_dir(g.root, r.id);
     ro.create.console_socket = sock;
+    const std::string pid_file = g.runroot + "/" + r.id.substr(0, 16) + ".pid";
+    ro.create.pid_file = pid_file;
     ro.detach = true;
     auto ran = runtime::run(ctx, ro);
     for (int i = 0; i < 3; ++i) {
@@ -159,7 +162,10 @@ Result<pid_t> launch(const Globals& g, const Record& r, Io& io) {
         io.child_owned[i].reset();
     }
     if (!sock.empty()) ::unlink(sock.c_str());
-    if (!ran) return std::move(ran).error();
+    if (!ran) {
+        ::unlink(pid_file.c_str());
+        return std::move(ran).error();
+    }
     if (r.tty) {
         auto m = recv_master(listener.get());
         if (!m) {
@@ -168,9 +174,15 @@ Result<pid_t> launch(const Globals& g, const Record& r, Io& io) {
         }
         io.master = std::move(*m);
     }
-    auto st = runtime::state(ctx, r.id);
-    if (!st) return std::move(st).error();
-    return st->pid;
+    // Not runtime::state: a process that is quick has exited by now and state says pid 0.
+    auto text = read_whole_file(pid_file);
+    ::unlink(pid_file.c_str());
+    pid_t pid = text ? pid_t(std::atoi(text->c_str())) : 0;
+    if (pid <= 0) {
+        (void)runtime::remove(ctx, r.id, true);
+        return Error{"container started but its pid file " + pid_file + " is unreadable"};
+    }
+    return pid;
 }
 
 int exit_code_of(int status) {
@@ -247,7 +259,7 @@ int watch(pid_t pid, Io& io, const Sinks& s, int sfd) {
                 } else if (sig == SIGWINCH) {
                     winsize ws{};
                     if (io.master && ::ioctl(0, TIOCGWINSZ, &ws) == 0) ::ioctl(io.master.get(), TIOCSWINSZ, &ws);
-                } else if (s.forward_signals && code < 0 && sig != SIGPIPE && sig != SIGURG) {
+                } else if (s.forward_signals && code < 0 && pid > 0 && sig != SIGPIPE && sig != SIGURG) {
                     ::kill(pid, sig);
                 }
                 break;
@@ -288,7 +300,9 @@ Result<Prepared> prepare(const Globals& g, const std::string& id) {
     p.lock = SKIFF_TRY(lock_record(g.root, id));
     p.rec = SKIFF_TRY(load_record(g.root, id));
     if (p.rec.state == State::Running) {
-        p.rec = refresh(g, p.rec);
+        auto now = refresh(g, p.rec);
+        if (!now) return Error{"No such container: " + id, ENOENT};
+        p.rec = *now;
         if (p.rec.state == State::Running) return Error{"container " + id + " is already running", EBUSY};
     }
     p.monitor_lock = SKIFF_TRY(take_monitor_lock(g, id));

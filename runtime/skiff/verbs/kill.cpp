@@ -18,7 +18,7 @@ int kill(const Globals& g, const Args& a) {
             continue;
         }
         auto rec = load_record(g.root, *id);
-        if (!rec || refresh(g, *rec).state != State::Running) {
+        if (!rec || !is_running(g, *rec)) {
             fail("Cannot kill container: " + ref + ": Container " + *id + " is not running", 1);
             rc = 1;
             continue;
