@@ -180,36 +180,41 @@ Record record_of(const std::string& id, const std::string& name, const image::Im
 
 } // namespace
 
+// The name is claimed once the container's directory exists (store.hpp); a taken name is
+// refused before any work too.
 Result<Record> create_container(const Globals& g, const Args& a) {
     image::RunOptions o = SKIFF_TRY(run_options(a));
-    std::string id = new_id();
     std::string name;
     if (a.has("name")) {
         name = SKIFF_TRY(check_name(a.value("name")));
-        SKIFF_CHECK(reserve_name(g.root, name, id));
-    } else {
-        for (unsigned attempt = 0;; ++attempt) {
-            name = generate_name(attempt);
-            auto r = reserve_name(g.root, name, id);
-            if (r) break;
-            if (r.error().code != EEXIST || attempt > 20) return std::move(r).error();
-        }
+        if (auto owner = name_owner(g.root, name); !owner.empty()) return name_conflict(name, owner);
     }
+    std::string id = new_id();
+    auto store = SKIFF_TRY(image::Store::open(g.root));
+    std::string md = SKIFF_TRY(store.resolve_name(o.image_name));
+    auto img = SKIFF_TRY(store.image(md));
+    auto bundle = SKIFF_TRY(image::create_bundle(store, img, id, o));
     auto made = [&]() -> Result<Record> {
-        auto store = SKIFF_TRY(image::Store::open(g.root));
-        std::string md = SKIFF_TRY(store.resolve_name(o.image_name));
-        auto img = SKIFF_TRY(store.image(md));
-        auto bundle = SKIFF_TRY(image::create_bundle(store, img, id, o));
+        if (!name.empty()) {
+            SKIFF_CHECK(reserve_name(g.root, name, id));
+        } else {
+            for (unsigned attempt = 0;; ++attempt) {
+                name = generate_name(attempt);
+                auto r = reserve_name(g.root, name, id);
+                if (r) break;
+                if (r.error().code != EEXIST || attempt > 20) return std::move(r).error();
+            }
+        }
         Record r = record_of(id, name, img, o, bundle.spec);
         r.open_stdin = a.flag("interactive");
         r.auto_remove = a.flag("rm");
         if (auto s = save_record(g.root, r); !s) {
-            (void)image::remove_rootfs(store, id);
+            release_name(g.root, name, id);
             return std::move(s).error();
         }
         return r;
     }();
-    if (!made) release_name(g.root, name, id);
+    if (!made) (void)image::remove_rootfs(store, id);
     return made;
 }
 
