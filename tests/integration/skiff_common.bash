@@ -53,6 +53,10 @@ skiff_load_busybox() {
   fi
 }
 
+# alive PID: the process exists and is not a zombie (a container whose monitor was killed is
+# re-parented to pid 1, which may be slow to reap it).
+alive() { local st; st=$(ps -o stat= -p "$1" 2>/dev/null) && [[ $st != Z* ]]; }
+
 # Counts of what containers leave behind on the host.
 records() { find "$SK_ROOT/containers" -mindepth 1 -maxdepth 1 -type d 2>/dev/null | wc -l; }
 mounts_under_root() { grep -c " $SK_ROOT/" /proc/self/mounts || true; }

@@ -77,7 +77,7 @@ ms=$(( ($(date +%s%N) - start) / 1000000 ))
 [ "$ms" -ge 900 ] && [ "$ms" -lt 5000 ] || fail "stop -t 1 took ${ms} ms"
 expect_eq "stopped by SIGKILL" "$(sk inspect -f '{{.State.Status}} {{.State.ExitCode}}' web)" "exited 137"
 [ -z "$(fuser "$SK_ROOT/containers/$id/monitor.lock" 2>/dev/null)" ] || fail "monitor still alive after stop"
-kill -0 "$pid" 2>/dev/null && fail "container process $pid alive after stop"
+alive "$pid" && fail "container process $pid alive after stop"
 expect_eq "stopped container keeps its logs" "$(sk logs web 2>/dev/null | head -1)" "out 0"
 # A trapping process stops at once with SIGTERM.
 tid=$(sk run -d busybox sh -c 'trap "exit 9" TERM; while true; do sleep 0.1; done')

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# `skiff run --isolation vm`: the image's busybox runs in a KVM unikernel, through the same
+# record, monitor and log as a container; inspect says so.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/skiff_common.bash"
+need_kvm
+export SKIFF_VMM=${SKIFF_VMM:-$SKIFF_BUILD_DIR/unikernel/skiff-vmm}
+[ -x "$SKIFF_VMM" ] || skip "skiff-vmm not built ($SKIFF_VMM)"
+skiff_load_busybox
+
+expect_eq "echo in vm mode" "$(sk run --rm --isolation vm busybox echo hello from vm)" "hello from vm"
+expect_rc "exit code in vm mode" 3 sk run --rm --isolation vm busybox sh -c 'exit 3'
+sk run --name vmbox --isolation vm busybox sh -c 'echo kept; exit 0' >/dev/null
+expect_eq "inspect isolation" "$(sk inspect -f '{{.HostConfig.Isolation}} {{.State.Status}}' vmbox)" "vm exited"
+expect_eq "vm logs" "$(sk logs vmbox)" "kept"
+sk rm vmbox >/dev/null
+expect_eq "nothing left" "$(records) $(mounts_under_root) $(runtime_states)" "0 0 0"
+echo "PASS: skiff run --isolation vm"
