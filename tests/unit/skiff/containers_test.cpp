@@ -9,6 +9,7 @@
 #include "containers/options.hpp"
 #include "containers/record.hpp"
 #include "containers/store.hpp"
+#include "table.hpp"
 
 using namespace skiff::skiffcli;
 
