@@ -89,6 +89,22 @@ void record_exit(const Globals& g, const std::string& id, int exit_code) {
     (void)save_record(g.root, *r);
 }
 
+int each_container(const Globals& g, const std::vector<std::string>& refs,
+                   const std::function<Result<void>(const std::string& id, const std::string& ref)>& act) {
+    int rc = 0;
+    for (const auto& ref : refs) {
+        auto id = resolve_container(g.root, ref);
+        auto r = id ? act(*id, ref) : Result<void>(id.error());
+        if (!r) {
+            fail(r.error(), 1);
+            rc = 1;
+            continue;
+        }
+        out(ref + "\n");
+    }
+    return rc;
+}
+
 Result<void> remove_files(const Globals& g, const Record& r) {
     auto store = SKIFF_TRY(image::Store::open(g.root));
     SKIFF_CHECK(image::remove_rootfs(store, r.id));

@@ -2,8 +2,10 @@
 // a host that rebooted), record an exit, stop, remove.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "command.hpp"
 #include "record.hpp"
@@ -38,6 +40,11 @@ Result<void> remove_container(const Globals& g, const std::string& id, bool forc
 // docker stop: the image's stop signal (SIGTERM by default), SIGKILL after `timeout` seconds
 // (< 0: wait forever), then waits for the monitor to record the exit.
 Result<void> stop_container(const Globals& g, const std::string& id, int timeout);
+
+// The loop of rm, stop and kill, docker's way: `act` on each container named in refs; each
+// name is printed as given when it succeeded, the error otherwise; 1 when any failed.
+int each_container(const Globals& g, const std::vector<std::string>& refs,
+                   const std::function<Result<void>(const std::string& id, const std::string& ref)>& act);
 
 // Removes the overlay, the directory and the name of a container whose runtime state is gone.
 Result<void> remove_files(const Globals& g, const Record& r);

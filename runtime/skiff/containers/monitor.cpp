@@ -22,6 +22,8 @@
 #include <cstring>
 
 #include "lifecycle.hpp"
+#include "lifecycle/terminal.hpp"
+#include "linux/unique_fd.hpp"
 #include "log_file.hpp"
 #include "skiff/oci/image/store.hpp"
 #include "skiff/oci/image/unpack.hpp"
@@ -30,31 +32,7 @@
 namespace skiff::skiffcli {
 namespace {
 
-class Fd {
-public:
-    Fd() = default;
-    explicit Fd(int fd) : fd_(fd) {}
-    Fd(Fd&& o) noexcept : fd_(o.release()) {}
-    Fd& operator=(Fd&& o) noexcept {
-        if (this != &o) reset(o.release());
-        return *this;
-    }
-    ~Fd() { reset(); }
-    int get() const { return fd_; }
-    explicit operator bool() const { return fd_ >= 0; }
-    int release() {
-        int f = fd_;
-        fd_ = -1;
-        return f;
-    }
-    void reset(int fd = -1) {
-        if (fd_ >= 0) ::close(fd_);
-        fd_ = fd;
-    }
-
-private:
-    int fd_ = -1;
-};
+using Fd = runtime::linux::UniqueFd;
 
 void write_all(int fd, const char* p, size_t n) {
     while (n > 0) {
@@ -86,23 +64,7 @@ struct Io {
 Result<Fd> recv_master(int listener) {
     Fd conn(::accept4(listener, nullptr, nullptr, SOCK_CLOEXEC));
     if (!conn) return errno_error("accept console socket");
-    char data[256];
-    char cbuf[CMSG_SPACE(sizeof(int))] = {};
-    iovec iov{data, sizeof data};
-    msghdr msg{};
-    msg.msg_iov = &iov;
-    msg.msg_iovlen = 1;
-    msg.msg_control = cbuf;
-    msg.msg_controllen = sizeof cbuf;
-    ssize_t n;
-    while ((n = ::recvmsg(conn.get(), &msg, MSG_CMSG_CLOEXEC)) < 0 && errno == EINTR) {
-    }
-    if (n < 0) return errno_error("recvmsg console socket");
-    cmsghdr* c = CMSG_FIRSTHDR(&msg);
-    if (!c || c->cmsg_type != SCM_RIGHTS) return Error{"console socket: no terminal received"};
-    int fd;
-    std::memcpy(&fd, CMSG_DATA(c), sizeof fd);
-    return Fd(fd);
+    return runtime::recv_fd(conn.get());
 }
 
 Result<Fd> listen_console(const std::string& path) {
