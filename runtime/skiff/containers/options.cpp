@@ -7,6 +7,8 @@
 #include <unistd.h>
 #include <fstream>
 
+#include "skiff/oci/image/reference.hpp"
+#include "skiff/oci/image/registry.hpp"
 #include "store.hpp"
 
 namespace skiff::skiffcli {
@@ -30,6 +32,7 @@ const std::vector<Flag>& create_flags() {
         {"hostname,h", Flag::Value, "container host name"},
         {"isolation", Flag::Value, "container isolation technology: container or vm", "container"},
         {"network", Flag::Value, "network mode: none or host", "none"},
+        {"pull", Flag::Value, "pull image before running: missing, always or never", "missing"},
     };
     return flags;
 }
@@ -144,6 +147,26 @@ Result<image::RunOptions> run_options(const Args& a) {
 
 namespace {
 
+// docker's --pull: "missing" pulls only what the store lacks (saying so on stderr), "always"
+// asks the registry every time, "never" only looks in the store.
+Result<std::string> find_or_pull(image::Store& store, const std::string& name, const std::string& policy) {
+    if (policy != "missing" && policy != "always" && policy != "never")
+        return Error{"invalid pull option: '" + policy + "': must be one of \"always\", \"missing\" or \"never\""};
+    auto local = store.resolve_name(name);
+    if (policy == "never" || (policy == "missing" && (local || local.error().code != ENOENT))) return local;
+    auto ref = image::parse_reference(name);
+    if (!ref) return local ? std::move(ref).error() : std::move(local).error();
+    if (!local) {
+        std::string msg = "Unable to find image '" + ref->familiar() + "' locally\n";
+        (void)!::write(2, msg.data(), msg.size());
+    }
+    image::RegistryOptions ro;
+    ro.progress = image::terminal_progress(2);
+    auto pulled = image::pull_image(store, *ref, ro);
+    if (!pulled) return std::move(pulled).error();
+    return pulled->manifest_digest;
+}
+
 Record record_of(const std::string& id, const std::string& name, const image::Image& img,
                  const image::RunOptions& o, const oci::Spec& spec) {
     Record r;
@@ -191,7 +214,7 @@ Result<Record> create_container(const Globals& g, const Args& a) {
     }
     std::string id = new_id();
     auto store = SKIFF_TRY(image::Store::open(g.root));
-    std::string md = SKIFF_TRY(store.resolve_name(o.image_name));
+    std::string md = SKIFF_TRY(find_or_pull(store, o.image_name, a.value("pull", "missing")));
     auto img = SKIFF_TRY(store.image(md));
     auto bundle = SKIFF_TRY(image::create_bundle(store, img, id, o));
     auto made = [&]() -> Result<Record> {
