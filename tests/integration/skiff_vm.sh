@@ -14,5 +14,11 @@ sk run --name vmbox --isolation vm busybox sh -c 'echo kept; exit 0' >/dev/null
 expect_eq "inspect isolation" "$(sk inspect -f '{{.HostConfig.Isolation}} {{.State.Status}}' vmbox)" "vm exited"
 expect_eq "vm logs" "$(sk logs vmbox)" "kept"
 sk rm vmbox >/dev/null
+# A host without KVM (here: /dev/kvm hidden in a mount namespace of our own) gets a clear error.
+touch "$SKIFF_TMP/no-kvm"
+err=$(unshare -m sh -c 'mount --bind "$1" /dev/kvm && shift && exec "$@"' sh "$SKIFF_TMP/no-kvm" \
+  "$SKIFF_CLI" --root "$SK_ROOT" --runroot "$SK_RUNROOT" run --rm --isolation vm busybox true 2>&1) &&
+  fail "vm mode without /dev/kvm ran"
+expect_contains "no-KVM error" "$err" "--isolation vm: /dev/kvm is not available on this host"
 expect_eq "nothing left" "$(records) $(mounts_under_root) $(runtime_states)" "0 0 0"
 echo "PASS: skiff run --isolation vm"

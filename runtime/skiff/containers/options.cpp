@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <fstream>
 
@@ -140,8 +141,11 @@ Result<image::RunOptions> run_options(const Args& a) {
                          "\": invalid syntax"};
         o.pids_limit = p;
     }
-    if (o.isolation == "vm" && (::access("/dev/kvm", R_OK | W_OK) != 0))
-        return Error{"--isolation vm: /dev/kvm is not available on this host (vm mode needs KVM)"};
+    if (o.isolation == "vm") {
+        struct stat st{};
+        if (::stat("/dev/kvm", &st) != 0 || !S_ISCHR(st.st_mode) || ::access("/dev/kvm", R_OK | W_OK) != 0)
+            return Error{"--isolation vm: /dev/kvm is not available on this host (vm mode needs KVM)"};
+    }
     return o;
 }
 
