@@ -20,5 +20,15 @@ err=$(unshare -m sh -c 'mount --bind "$1" /dev/kvm && shift && exec "$@"' sh "$S
   "$SKIFF_CLI" --root "$SK_ROOT" --runroot "$SK_RUNROOT" run --rm --isolation vm busybox true 2>&1) &&
   fail "vm mode without /dev/kvm ran"
 expect_contains "no-KVM error" "$err" "--isolation vm: /dev/kvm is not available on this host"
+
+# Without --isolation the host's default decides (/etc/skiff/config.json, here $SKIFF_CONFIG).
+echo '{"isolation": "vm"}' >"$SKIFF_TMP/skiff-config.json"
+out=$(SKIFF_CONFIG=$SKIFF_TMP/skiff-config.json sk run --name hostdefault busybox echo by default)
+expect_eq "host default vm" "$out" "by default"
+expect_eq "recorded as vm" "$(sk inspect -f '{{.HostConfig.Isolation}}' hostdefault)" "vm"
+sk rm hostdefault >/dev/null
+SKIFF_CONFIG=$SKIFF_TMP/skiff-config.json sk run --name flagged --isolation container busybox true
+expect_eq "--isolation beats the host default" "$(sk inspect -f '{{.HostConfig.Isolation}}' flagged)" "container"
+sk rm flagged >/dev/null
 expect_eq "nothing left" "$(records) $(mounts_under_root) $(runtime_states)" "0 0 0"
 echo "PASS: skiff run --isolation vm"

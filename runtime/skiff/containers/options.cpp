@@ -9,6 +9,7 @@
 #include <fstream>
 
 #include "skiff/oci/image/reference.hpp"
+#include "skiff/oci/isolation.hpp"
 #include "skiff/oci/image/registry.hpp"
 #include "store.hpp"
 
@@ -111,7 +112,11 @@ Result<image::RunOptions> run_options(const Args& a) {
     o.hostname = a.value("hostname");
     o.tty = a.flag("tty");
     o.read_only = a.flag("read-only");
-    o.isolation = a.value("isolation", "container");
+    // Without --isolation, the host's default (/etc/skiff/config.json) decides, as it does
+    // for skiff-runtime.
+    auto host = oci::load_host_config();
+    if (!host) return std::move(host).error();
+    o.isolation = a.value("isolation", oci::to_string(host->isolation));
     if (o.isolation != "container" && o.isolation != "vm")
         return Error{"invalid isolation \"" + o.isolation + "\": want container or vm"};
     o.network = a.value("network", "none");
@@ -141,7 +146,7 @@ Result<image::RunOptions> run_options(const Args& a) {
                          "\": invalid syntax"};
         o.pids_limit = p;
     }
-    if (o.isolation == "vm") {
+    if (o.isolation == "vm" && !host->vm_fallback) { // with vm_fallback the runtime falls back
         struct stat st{};
         if (::stat("/dev/kvm", &st) != 0 || !S_ISCHR(st.st_mode) || ::access("/dev/kvm", R_OK | W_OK) != 0)
             return Error{"--isolation vm: /dev/kvm is not available on this host (vm mode needs KVM)"};
