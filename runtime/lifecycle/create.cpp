@@ -133,7 +133,7 @@ Result<Launched> launch(const Context& ctx, const CreateOptions& opts, StartGate
     auto join = SKIFF_TRY(linux::open_namespaces_to_join(lx));
     std::optional<security::SeccompProgram> seccomp;
     if (lx.seccomp && handler->kernel_seccomp())
-        seccomp = SKIFF_TRY(security::compile_seccomp(*lx.seccomp));
+        seccomp = SKIFF_TRY(security::compile_seccomp_cached(*lx.seccomp, ctx.root + "/seccomp-cache"));
     if (proc.capabilities) {
         auto unknown = security::unknown_capabilities(*proc.capabilities);
         if (!unknown.empty()) {

@@ -156,7 +156,7 @@ Result<int> exec(const Context& ctx, const ExecOptions& o) {
     SKIFF_CHECK(handler->check(spec));
     std::optional<security::SeccompProgram> seccomp;
     if (spec.linux_ && spec.linux_->seccomp && handler->kernel_seccomp())
-        seccomp = SKIFF_TRY(security::compile_seccomp(*spec.linux_->seccomp));
+        seccomp = SKIFF_TRY(security::compile_seccomp_cached(*spec.linux_->seccomp, ctx.root + "/seccomp-cache"));
     auto cg = c.record.cgroup.empty() ? nullptr : SKIFF_TRY(cgroup_of(c));
     auto namespaces = SKIFF_TRY(open_container_namespaces(c.record.init_pid));
     bool user_ns = false;
