@@ -170,9 +170,20 @@ int watch(pid_t pid, Io& io, const Sinks& s, int sfd) {
                        {io.err.get(), POLLIN, 0},
                        {io.master.get(), POLLIN, 0},
                        {in_open ? s.stdin_src : -1, POLLIN, 0}};
-        int timeout = code >= 0 ? 50 : -1;
+        // The SIGCHLD wakes us; the once-a-second look at the pid is a safety net so a lost
+        // or coalesced wake-up can never leave `run` waiting forever on a process gone.
+        int timeout = code >= 0 ? 50 : 1000;
         int n = ::poll(p, 5, timeout);
         if (n < 0 && errno != EINTR) break;
+        if (n == 0 && code < 0) {
+            int st = 0;
+            pid_t w = ::waitpid(pid, &st, WNOHANG);
+            if (w == pid || (w < 0 && errno == ECHILD)) {
+                code = w == pid ? exit_code_of(st) : 255; // reaped elsewhere: status unknown
+                drain_until = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+            }
+            continue;
+        }
         if (n <= 0) continue;
         auto drain = [&](Fd& src, Stream st, int sink, short rev) {
             if (!(rev & (POLLIN | POLLHUP | POLLERR))) return;
@@ -218,9 +229,10 @@ int watch(pid_t pid, Io& io, const Sinks& s, int sfd) {
     }
     if (code < 0) {
         int st = 0;
-        while (::waitpid(pid, &st, 0) < 0 && errno == EINTR) {
+        pid_t w;
+        while ((w = ::waitpid(pid, &st, 0)) < 0 && errno == EINTR) {
         }
-        code = exit_code_of(st);
+        code = w == pid ? exit_code_of(st) : 255;
     }
     return code;
 }
