@@ -130,7 +130,10 @@ Result<Launched> launch(const Context& ctx, const CreateOptions& opts, StartGate
     }
 
     // From here on, everything made is undone unless the create completes.
-    ContainerDir dir = SKIFF_TRY(ContainerDir::create(ctx.root, opts.id));
+    auto made = ContainerDir::create(ctx.root, opts.id);
+    if (!made && made.error().code == EEXIST && clean_abandoned_create(ctx, opts.id))
+        made = ContainerDir::create(ctx.root, opts.id); // the id was a killed create's leftover
+    ContainerDir dir = SKIFF_TRY(std::move(made));
     ScopeGuard remove_dir([&] { (void)dir.remove(); });
 
     Record rec;

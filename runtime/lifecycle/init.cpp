@@ -113,6 +113,8 @@ void init_main(const InitArgs& a) {
         if (::setresuid(0, 0, 0) != 0) fail(a.sync_fd, errno_error("setresuid 0 in user namespace"));
     }
     if (a.join && !a.join->fds.empty()) INIT_TRY(linux::join_namespaces(*a.join));
+    // Those credential changes cleared it; until Ready we must die with a killed create.
+    if (a.new_user_ns || (a.join && !a.join->fds.empty())) ::prctl(PR_SET_PDEATHSIG, SIGKILL);
     if (a.joins_pid_ns) {
         auto again = fork_into_joined_pid_ns(a.sync_fd);
         if (!again) fail(a.sync_fd, again.error());

@@ -19,7 +19,11 @@ Result<std::vector<ContainerInfo>> list(const Context& ctx) {
         // Unlocked read: state.json is replaced atomically, and list must not wait for a
         // long-running command on one container.
         auto rec = read_record(ctx.root, id);
-        if (!rec || rec->status == oci::Status::Creating) continue;
+        if (!rec || rec->status == oci::Status::Creating) {
+            // Not shown either way; a create that died is cleaned up now (runc leaves it).
+            (void)clean_abandoned_create(ctx, id);
+            continue;
+        }
         std::string dir = ctx.root + "/" + id;
         std::unique_ptr<cgroups::Cgroup> cg;
         if (!rec->cgroup.empty() && process_alive(rec->init_pid, rec->init_start_time)) {
