@@ -161,6 +161,7 @@ void init_main(const InitArgs& a) {
     if (proc.scheduler) INIT_TRY(security::set_scheduler(*proc.scheduler));
     if (proc.io_priority) INIT_TRY(security::set_io_priority(*proc.io_priority));
     INIT_TRY(security::set_apparmor_profile(proc.apparmor_profile));
+    INIT_TRY(security::set_selinux_label(proc.selinux_label));
     const bool nnp = proc.no_new_privileges;
     // A notify listener must reach the runtime before Ready, so with one the filter goes in
     // before the sync even under no_new_privs.
