@@ -16,6 +16,7 @@
 #include <cstdlib>
 
 
+#include "debug_steps.hpp"
 #include "device_rules.hpp"
 #include "hooks.hpp"
 #include "init.hpp"
@@ -112,6 +113,7 @@ Result<Launched> launch(const Context& ctx, const CreateOptions& opts, StartGate
     int flags = SKIFF_TRY(linux::clone_flags(lx));
     SKIFF_CHECK(linux::validate_sysctl(spec));
     auto join = SKIFF_TRY(linux::open_namespaces_to_join(lx));
+    debug_config(config_path, spec, iso, join);
     std::optional<security::SeccompProgram> seccomp;
     if (lx.seccomp) seccomp = SKIFF_TRY(security::compile_seccomp(*lx.seccomp));
     if (proc.capabilities) {
@@ -167,6 +169,7 @@ Result<Launched> launch(const Context& ctx, const CreateOptions& opts, StartGate
         (void)cgroup->destroy();
     });
     rec.cgroup = cgroup->save();
+    debug_cgroup(opts.id, rec.cgroup);
     // Written before the clone so that a create killed outright is recognised and undone by
     // the next command that opens this container.
     SKIFF_CHECK(dir.save(rec));
@@ -243,6 +246,7 @@ Result<Launched> launch(const Context& ctx, const CreateOptions& opts, StartGate
         SKIFF_CHECK(send_idmapped_mounts(sync.get(), pid, spec, bundle));
     }
 
+    debug_step("init cloned into its namespaces and cgroup", opts.id, pid);
     auto st = read_proc_stat(pid);
     if (!st) return Error{"container init exited during create"};
     rec.init_pid = pid;
@@ -253,6 +257,7 @@ Result<Launched> launch(const Context& ctx, const CreateOptions& opts, StartGate
     SKIFF_CHECK(sync_send(sync.get(), SyncType::Go, state));
     if (args.joins_pid_ns) {
         pid = SKIFF_TRY(adopt_init_in_joined_pid_ns(sync.get(), pid, died));
+        debug_step("init forked into the joined pid namespace", opts.id, pid);
         st = read_proc_stat(pid);
         if (!st) return Error{died};
         rec.init_pid = pid;
@@ -285,6 +290,7 @@ Result<Launched> launch(const Context& ctx, const CreateOptions& opts, StartGate
     kill_init.commit();
     destroy_cgroup.commit();
     remove_dir.commit();
+    debug_step("container created", opts.id, pid);
     restore_default_handlers();
     out.pid = pid;
     out.sync = std::move(sync);

@@ -19,6 +19,7 @@
 #include <cstdlib>
 
 #include "container.hpp"
+#include "debug_steps.hpp"
 #include "handler.hpp"
 #include "security/security.hpp"
 #include "sync.hpp"
@@ -259,6 +260,7 @@ Result<int> exec(const Context& ctx, const ExecOptions& o) {
     UniqueFd master;
     if (console_peer) master = SKIFF_TRY(recv_fd(console_peer.get()));
     SKIFF_CHECK(write_pid_file(o.pid_file, pid));
+    debug_step("exec process started", o.id, pid, p.args[0]);
     if (!foreground) return 0;
     c.dir.unlock();
     int code = wait_forwarding(pid, master.get(), &old);

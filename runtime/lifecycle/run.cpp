@@ -12,6 +12,7 @@
 #include <cerrno>
 
 #include "container.hpp"
+#include "debug_steps.hpp"
 #include "init.hpp"
 #include "launch.hpp"
 #include "sync.hpp"
@@ -34,6 +35,7 @@ Result<int> run(const Context& ctx, const RunOptions& opts) {
     l.container.record.status = oci::Status::Running;
     SKIFF_CHECK(l.container.dir.save(l.container.record));
     SKIFF_CHECK(sync_send(l.sync.get(), SyncType::Go, kStartPayload));
+    debug_step("container started", l.container.record.id, l.pid);
     l.sync.reset();
     SKIFF_CHECK(run_poststart(l.container, l.poststart));
     if (!foreground) return 0;
