@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 
 #include "container.hpp"
+#include "device_rules.hpp"
 #include "proc.hpp"
 
 namespace skiff::runtime {
@@ -74,7 +75,13 @@ Result<void> update(const Context& ctx, const std::string& id, const oci::Resour
     auto c = SKIFF_TRY(load_container(ctx, id));
     if (c.status == oci::Status::Stopped) return Error{"container not running"};
     auto cg = SKIFF_TRY(cgroup_of(c));
-    return cg->update(resources);
+    if (resources.devices.empty()) return cg->update(resources);
+    // Device rules describe the whole target, as at create: the container's own devices and
+    // the default ones stay allowed, so the same rules as in config.json give create's state.
+    auto spec = SKIFF_TRY(oci::load_spec(c.record.config_path));
+    oci::Linux lx = spec.linux_.value_or(oci::Linux{});
+    lx.resources = resources;
+    return cg->update(effective_resources(lx));
 }
 
 } // namespace skiff::runtime
