@@ -1,16 +1,20 @@
 // skiff-vmm: boots the embedded libOS and one static x86-64 Linux binary from a rootfs in a KVM
 // VM, and exits with the app's exit status. See unikernel/README.md for the command line.
 #include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/random.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <charconv>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "app_seccomp.hpp"
 #include "cpu_x86_64.hpp"
 #include "elf_loader.hpp"
 #include "hypercalls/core.hpp"
@@ -48,7 +52,10 @@ struct Options {
     // path (opened before anything else) or an fd the runtime opened before pivot_root.
     std::string cpuid_cache;
     int cpuid_cache_fd = -1;
-    bool debug = false, timing = false, seccomp = true, count_hypercalls = false;
+    // The container's seccomp profile as BPF (app_seccomp.hpp): a file, or an fd from the runtime.
+    std::string app_seccomp;
+    int app_seccomp_fd = -1;
+    bool debug = false, timing = false, seccomp = true, count_hypercalls = false, memory_report = false;
     int64_t t0_ns = -1; // CLOCK_MONOTONIC of the caller's exec, for --timing
     std::vector<std::string> argv;
 };
@@ -56,8 +63,9 @@ struct Options {
 const char kUsage[] =
     "usage: skiff-vmm (--rootfs DIR | --rootfs-fd N) [--kvm-fd N] [--memory MiB] [--env K=V]...\n"
     "                 [--cwd DIR] [--uid N] [--gid N] [--hostname NAME]\n"
-    "                 [--cpuid-cache FILE | --cpuid-cache-fd N]\n"
-    "                 [--debug] [--timing [--timing-t0 NS]] [--no-seccomp] [--count-hypercalls] -- PROGRAM [ARG]...\n";
+    "                 [--cpuid-cache FILE | --cpuid-cache-fd N] [--app-seccomp FILE | --app-seccomp-fd N]\n"
+    "                 [--debug] [--timing [--timing-t0 NS]] [--no-seccomp] [--count-hypercalls]\n"
+    "                 [--memory-report] -- PROGRAM [ARG]...\n";
 
 template <class T>
 bool parse_number(const std::string& s, T& out) {
@@ -90,11 +98,14 @@ Result<Options> parse_options(int argc, char** argv) {
         else if (a == "--hostname") o.hostname = SKIFF_TRY(value(a));
         else if (a == "--cpuid-cache") o.cpuid_cache = SKIFF_TRY(value(a));
         else if (a == "--cpuid-cache-fd") good = parse_number(SKIFF_TRY(value(a)), o.cpuid_cache_fd);
+        else if (a == "--app-seccomp") o.app_seccomp = SKIFF_TRY(value(a));
+        else if (a == "--app-seccomp-fd") good = parse_number(SKIFF_TRY(value(a)), o.app_seccomp_fd);
         else if (a == "--timing-t0") good = parse_number(SKIFF_TRY(value(a)), o.t0_ns);
         else if (a == "--debug") o.debug = true;
         else if (a == "--timing") o.timing = true;
         else if (a == "--no-seccomp") o.seccomp = false;
         else if (a == "--count-hypercalls") o.count_hypercalls = true;
+        else if (a == "--memory-report") o.memory_report = true;
         else if (a == "--help" || a == "-h") {
             std::fputs(kUsage, stdout);
             std::exit(0);
@@ -138,6 +149,22 @@ struct Timeline {
     }
 };
 
+// Peak RSS of the whole VMM process against the guest RAM pages resident now (touched by the
+// guest or the loader, file pages of the app included): the difference is the VMM's own cost.
+void report_memory(const GuestMemory& mem, std::vector<unsigned char>& resident) {
+    uint64_t pages = 0;
+    if (mincore(mem.host(), mem.size(), resident.data()) == 0)
+        for (unsigned char r : resident) pages += r & 1;
+    rusage ru{};
+    getrusage(RUSAGE_SELF, &ru);
+    const long guest_kib = static_cast<long>(pages * 4);
+    std::fprintf(stderr,
+                 "skiff-vmm: memory: peak RSS %ld KiB, guest RAM resident %ld KiB of %llu MiB, "
+                 "VMM overhead %ld KiB\n",
+                 ru.ru_maxrss, guest_kib, static_cast<unsigned long long>(mem.size() >> 20),
+                 ru.ru_maxrss - guest_kib);
+}
+
 // The whole set-up, then the run. Returns the exit status.
 Result<int> boot(Options& o, Timeline& tl, int& exit_on_error) {
     if (!o.cpuid_cache.empty() && o.cpuid_cache_fd < 0)
@@ -166,6 +193,13 @@ Result<int> boot(Options& o, Timeline& tl, int& exit_on_error) {
         return errno_error("open " + exe + " in the rootfs", -app_fd);
     }
     tl.mark("rootfs and app opened");
+    std::optional<AppSeccomp> profile;
+    if (o.app_seccomp_fd >= 0) {
+        profile = SKIFF_TRY(read_app_seccomp_fd(o.app_seccomp_fd));
+        close(o.app_seccomp_fd);
+    } else if (!o.app_seccomp.empty()) {
+        profile = SKIFF_TRY(read_app_seccomp_file(o.app_seccomp));
+    }
 
     GuestMemory mem = SKIFF_TRY(GuestMemory::create(o.memory_mib << 20));
     KvmVm vm = SKIFF_TRY(KvmVm::create(o.kvm_fd, mem));
@@ -209,7 +243,9 @@ Result<int> boot(Options& o, Timeline& tl, int& exit_on_error) {
     auto* boot = mem.object<skiff_boot_info>(SKIFF_BOOT_INFO_ADDR);
     boot->magic = SKIFF_BOOT_MAGIC;
     boot->abi_version = SKIFF_ABI_VERSION;
-    boot->flags = (o.debug ? SKIFF_BOOT_DEBUG : 0) | (o.timing ? SKIFF_BOOT_TIMING : 0);
+    boot->flags = (o.debug ? SKIFF_BOOT_DEBUG : 0) | (o.timing ? SKIFF_BOOT_TIMING : 0) |
+                  (profile ? SKIFF_BOOT_SECCOMP : 0);
+    if (profile) SKIFF_CHECK(write_app_seccomp(mem, *profile));
     boot->ram_size = mem.size();
     boot->app_entry = elf.entry;
     boot->app_stack = rsp;
@@ -228,8 +264,11 @@ Result<int> boot(Options& o, Timeline& tl, int& exit_on_error) {
     g.rootfs_fd = rootfs;
     g.handles = {0, 1, 2};
     g.debug = o.debug;
+    if (profile) g.refused = &profile->refused;
     const int vcpu_fd = vm.vcpu_fd();
     g.set_fs_base = [vcpu_fd](uint64_t base) { return set_fs_base(vcpu_fd, base); };
+    std::vector<unsigned char> resident; // --memory-report: allocated now, filled after the run
+    if (o.memory_report) resident.resize(mem.size() / 4096);
     forward_signals_to_guest();
     if (o.seccomp)
         SKIFF_CHECK(load_vmm_filter(skiff_vmm_seccomp_bpf,
@@ -239,6 +278,7 @@ Result<int> boot(Options& o, Timeline& tl, int& exit_on_error) {
     auto status = run_vcpu(vm, g, all_hypercalls(), route);
     tl.print(g);
     if (o.count_hypercalls) std::fprintf(stderr, "skiff-vmm: hypercalls: %llu\n", static_cast<unsigned long long>(g.count));
+    if (o.memory_report) report_memory(mem, resident);
     return status;
 }
 

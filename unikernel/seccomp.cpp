@@ -57,6 +57,9 @@ Result<FilterPtr> build_vmm_filter() {
         allow(SCMP_SYS(rt_sigreturn)) && // returning from a signal handler
         // libstdc++'s one-time initialisations (locale, on the first error message) wake waiters.
         allow(SCMP_SYS(futex), {SCMP_A1(SCMP_CMP_MASKED_EQ, ~0x80u, 1 /* FUTEX_WAKE */)}) &&
+        // --memory-report after the run: the VMM's peak RSS and which guest pages are resident.
+        allow(SCMP_SYS(getrusage), {SCMP_A0(SCMP_CMP_EQ, 0 /* RUSAGE_SELF */)}) &&
+        allow(SCMP_SYS(mincore)) &&
         allow(SCMP_SYS(exit_group));    // the end
     if (!good) return Error{"seccomp_rule_add failed"};
     return ctx;

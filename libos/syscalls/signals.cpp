@@ -3,6 +3,7 @@
 // sa_restorer's rt_sigreturn resumes exactly where the app was.
 #include <asm/unistd_64.h>
 
+#include "skiff/seccomp.h"
 #include "syscalls/syscalls.hpp"
 #include "libos.hpp"
 
@@ -216,6 +217,20 @@ void take_fault(SyscallFrame& f) {
     // Linux forces the default action for a fault signal that is blocked or ignored.
     if (a.handler <= kSigIgn || (blocked & (1ull << (sig - 1))) || !a.restorer) exit_app(0, sig);
     push_frame(f, sig, code, addr);
+}
+
+void raise_seccomp_trap(SyscallFrame& f, uint64_t nr, uint32_t data) {
+    constexpr int kSigsys = 31, kSysSeccomp = 1;
+    const KSigaction& a = actions[kSigsys];
+    if (a.handler <= kSigIgn || (blocked & (1ull << (kSigsys - 1))) || !a.restorer) exit_app(0, kSigsys);
+    f.rax = nr; // the kernel rolls the syscall back: the handler's context holds its number
+    push_frame(f, kSigsys, kSysSeccomp, f.rip);
+    auto* info = reinterpret_cast<SigInfo*>(f.rsi);
+    info->errno_ = static_cast<int32_t>(data);
+    const int32_t nr32 = static_cast<int32_t>(nr);
+    const uint32_t arch = SKIFF_AUDIT_ARCH_X86_64;
+    memcpy(&info->rest[0], &nr32, 4); // si_syscall
+    memcpy(&info->rest[4], &arch, 4); // si_arch
 }
 
 void take_external_signals(SyscallFrame& f) {

@@ -35,6 +35,13 @@ void take_fault(SyscallFrame& f);
 enum class Interrupt { none, restart, fail };
 Interrupt interrupted_syscall_action();
 
+// syscalls/seccomp.cpp: the container's seccomp profile (boot->flags & SKIFF_BOOT_SECCOMP) says
+// this syscall must not run: true, with f.rax its result or the app sent to its SIGSYS handler.
+bool seccomp_blocks(SyscallFrame& f, uint64_t nr);
+// SECCOMP_RET_TRAP: SIGSYS with si_code SYS_SECCOMP, si_errno `data`, the call's address, number
+// and arch; forced to its default action (the app ends) when blocked, ignored or unhandled.
+void raise_seccomp_trap(SyscallFrame& f, uint64_t nr, uint32_t data);
+
 // Signals the VMM received (boot->pending_signals): delivered as if sent at this point.
 void take_external_signals(SyscallFrame& f);
 // True once after rt_sigreturn restored a context whose rcx/r11 must be restored too.

@@ -36,6 +36,10 @@ extern "C" int libos_syscall(libos::SyscallFrame* f) {
     const uint64_t nr = f->rax;
     f->rcx = f->rip;
     f->r11 = f->rflags;
+    if ((boot->flags & SKIFF_BOOT_SECCOMP) && seccomp_blocks(*f, nr)) {
+        if (boot->pending_signals) take_external_signals(*f);
+        return full_resume_requested();
+    }
     if (nr < kMaxSyscall && table[nr]) {
         int64_t r = table[nr](*f);
         // A signal for the app broke a blocking host call: Linux restarts the syscall when the

@@ -3,6 +3,7 @@
 // is undone by a scope guard unless the whole create succeeds.
 #include <fcntl.h>
 #include <limits.h>
+#include <linux/sched.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -79,6 +80,25 @@ Result<pid_t> adopt_init_in_joined_pid_ns(int sync, pid_t first, const std::stri
     return pid;
 }
 
+// clone3 puts the init straight into the cgroup2 part (CLONE_INTO_CGROUP): no migration, no
+// write. Kernels before 5.7 refuse the flag (EINVAL) or clone3 itself (ENOSYS): then the plain
+// clone, and the init writes itself into that part too (`cloned_into` false).
+pid_t clone_init(unsigned long flags, int cgroup_fd, bool* cloned_into) {
+    if (cgroup_fd >= 0) {
+        clone_args ca{};
+        ca.flags = flags | CLONE_INTO_CGROUP;
+        ca.exit_signal = SIGCHLD;
+        ca.cgroup = uint64_t(cgroup_fd);
+        long r = ::syscall(SYS_clone3, &ca, sizeof ca);
+        if (r >= 0 || (errno != ENOSYS && errno != EINVAL && errno != E2BIG)) {
+            *cloned_into = r >= 0;
+            return pid_t(r);
+        }
+    }
+    *cloned_into = false;
+    return pid_t(::syscall(SYS_clone, flags | SIGCHLD, nullptr, nullptr, nullptr, nullptr));
+}
+
 void kill_and_reap(pid_t pid) {
     ::kill(pid, SIGKILL);
     int st;
@@ -100,9 +120,8 @@ Result<Launched> launch(const Context& ctx, const CreateOptions& opts, StartGate
     if (!spec.linux_) spec.linux_.emplace();
     const oci::Linux& lx = *spec.linux_;
 
-    Isolation iso = SKIFF_TRY(oci::isolation_of(spec));
-    auto handler = SKIFF_TRY(make_handler(iso, ctx.root));
-    SKIFF_CHECK(handler->check(spec));
+    auto handler = SKIFF_TRY(select_handler(spec, ctx.root));
+    const Isolation iso = handler->isolation();
     std::string rootfs = SKIFF_TRY(resolve_rootfs(spec, bundle));
 
     if (proc.terminal && opts.console_socket.empty() && !receive_console)
@@ -115,7 +134,8 @@ Result<Launched> launch(const Context& ctx, const CreateOptions& opts, StartGate
     auto join = SKIFF_TRY(linux::open_namespaces_to_join(lx));
     debug_config(config_path, spec, iso, join);
     std::optional<security::SeccompProgram> seccomp;
-    if (lx.seccomp) seccomp = SKIFF_TRY(security::compile_seccomp(*lx.seccomp));
+    if (lx.seccomp && handler->kernel_seccomp())
+        seccomp = SKIFF_TRY(security::compile_seccomp(*lx.seccomp));
     if (proc.capabilities) {
         auto unknown = security::unknown_capabilities(*proc.capabilities);
         if (!unknown.empty()) {
@@ -219,6 +239,13 @@ Result<Launched> launch(const Context& ctx, const CreateOptions& opts, StartGate
     args.close_fds[2] = console_peer.get();
     args.new_user_ns = (flags & CLONE_NEWUSER) != 0;
     for (auto [fd, type] : join.fds) args.joins_pid_ns |= type == CLONE_NEWPID;
+    // The init joins the cgroup itself, at once and without the wait enter() has (SelfJoin).
+    auto self_join = SKIFF_TRY(cgroup->open_self_join());
+    args.cgroup_join = &self_join;
+    // A cgroup namespace takes the cgroup its creator is in as its root: the init unshares it
+    // once it has joined the container's (as a clone flag it would be rooted at ours).
+    args.new_cgroup_ns = (flags & CLONE_NEWCGROUP) != 0;
+    flags &= ~CLONE_NEWCGROUP;
     args.no_new_keyring = opts.no_new_keyring;
 
     // Time offsets can only be set while no process is inside the namespace (and CLONE_NEWTIME
@@ -227,8 +254,7 @@ Result<Launched> launch(const Context& ctx, const CreateOptions& opts, StartGate
     int saved_time_ns = SKIFF_TRY(linux::enter_time_namespace_for_clone(lx));
 
     install_interrupt_handlers();
-    pid_t pid = pid_t(::syscall(SYS_clone, unsigned(flags) | SIGCHLD, nullptr, nullptr, nullptr,
-                                nullptr));
+    pid_t pid = clone_init(unsigned(flags), self_join.clone_into_fd(), &args.cloned_into);
     if (pid == 0) init_main(args); // born in the new time namespace: must not restore
     int clone_errno = errno;
     // Hooks and later children of the runtime stay in the host's time namespace.
@@ -239,8 +265,7 @@ Result<Launched> launch(const Context& ctx, const CreateOptions& opts, StartGate
     child_sync.reset();
     console.reset();
     fifo.reset();
-
-    SKIFF_CHECK(cgroup->enter(pid));
+    self_join.close();
     if (args.new_user_ns) {
         SKIFF_CHECK(linux::write_id_mappings_from_parent(pid, lx));
         SKIFF_CHECK(send_idmapped_mounts(sync.get(), pid, spec, bundle));

@@ -165,7 +165,7 @@ Result<int> exec(const Context& ctx, const ExecOptions& o) {
     auto handler = SKIFF_TRY(make_handler(c.record.isolation, ctx.root));
     SKIFF_CHECK(handler->check(spec));
     std::optional<security::SeccompProgram> seccomp;
-    if (spec.linux_ && spec.linux_->seccomp)
+    if (spec.linux_ && spec.linux_->seccomp && handler->kernel_seccomp())
         seccomp = SKIFF_TRY(security::compile_seccomp(*spec.linux_->seccomp));
     auto cg = c.record.cgroup.empty() ? nullptr : SKIFF_TRY(cgroup_of(c));
     auto namespaces = SKIFF_TRY(open_container_namespaces(c.record.init_pid));

@@ -1,6 +1,9 @@
 #include "handler.hpp"
 
 #include <fcntl.h>
+#include <linux/kvm.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -9,6 +12,10 @@
 #include <cerrno>
 #include <cstdint>
 #include <cstdlib>
+#include <cstring>
+
+#include "security/security.hpp"
+#include "skiff/oci/isolation.hpp"
 
 namespace skiff::runtime {
 namespace {
@@ -30,9 +37,30 @@ Result<void> check_executable(const std::string& path, const std::string& name) 
     return ok();
 }
 
+// /dev/kvm for vm mode, checked to be KVM (an empty file bind-mounted over it opens fine).
+Result<int> open_kvm() {
+    const std::string what = "vm mode: ";
+    int fd = ::open("/dev/kvm", O_RDWR | O_CLOEXEC);
+    if (fd < 0) {
+        if (errno == ENOENT) return Error{what + "/dev/kvm is missing on this host", ENOENT};
+        return errno_error(what + "/dev/kvm is not usable on this host: open /dev/kvm");
+    }
+    int version = ::ioctl(fd, KVM_GET_API_VERSION, 0);
+    if (version != KVM_API_VERSION) {
+        int err = version < 0 ? errno : EINVAL;
+        ::close(fd);
+        return Error{what + "/dev/kvm on this host is not KVM (KVM_GET_API_VERSION: " +
+                         (version < 0 ? std::string(std::strerror(err)) : std::to_string(version)) +
+                         ")",
+                     err};
+    }
+    return fd;
+}
+
 class ContainerHandler final : public Handler {
 public:
     const char* name() const override { return "container"; }
+    Isolation isolation() const override { return Isolation::Container; }
     Result<void> check(const oci::Spec&) override { return ok(); }
     Result<void> before_pivot(const oci::Spec&) override { return ok(); }
     Result<void> resolve(const oci::Process& process) override {
@@ -59,20 +87,20 @@ private:
 // (same rootfs and network, its own guest): the libOS cannot spawn into a running guest yet.
 class VmHandler final : public Handler {
 public:
-    explicit VmHandler(std::string state_root) : state_root_(std::move(state_root)) {}
+    VmHandler(std::string state_root, int kvm_fd)
+        : state_root_(std::move(state_root)), kvm_fd_(kvm_fd) {}
     ~VmHandler() override {
-        for (int fd : {kvm_fd_, vmm_fd_, cpuid_fd_})
+        for (int fd : {kvm_fd_, vmm_fd_, cpuid_fd_, seccomp_fd_})
             if (fd >= 0) ::close(fd);
     }
+    bool kernel_seccomp() const override { return false; }
     const char* name() const override { return "vm"; }
+    Isolation isolation() const override { return Isolation::Vm; }
 
     // Runtime side, before the clone: the init inherits these fds. /dev/kvm must be opened
     // here, not in the init: the container's device cgroup (runc's default rules) refuses it.
     Result<void> check(const oci::Spec& spec) override {
-        kvm_fd_ = ::open("/dev/kvm", O_RDWR | O_CLOEXEC);
-        if (kvm_fd_ < 0)
-            return errno_error(std::string("vm mode (") + kIsolationAnnotation +
-                               "=vm): /dev/kvm is not usable on this host: open /dev/kvm");
+        if (kvm_fd_ < 0) kvm_fd_ = SKIFF_TRY(open_kvm());
         vmm_path_ = SKIFF_TRY(find_vmm());
         vmm_fd_ = ::open(vmm_path_.c_str(), O_PATH | O_CLOEXEC);
         if (vmm_fd_ < 0) return errno_error("vm mode: open " + vmm_path_);
@@ -81,6 +109,7 @@ public:
         std::string cache = state_root_ + "/vm-cpuid.bin";
         cpuid_fd_ = ::open(cache.c_str(), O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
         memory_mib_ = guest_memory_mib(spec);
+        if (spec.linux_ && spec.linux_->seccomp) SKIFF_CHECK(prepare_seccomp(*spec.linux_->seccomp));
         return ok();
     }
 
@@ -94,7 +123,7 @@ public:
 
     Error exec(const oci::Process& process) override {
         // The init marked every inherited fd close-on-exec; these two go to the VMM.
-        for (int fd : {kvm_fd_, cpuid_fd_})
+        for (int fd : {kvm_fd_, cpuid_fd_, seccomp_fd_})
             if (fd >= 0) ::fcntl(fd, F_SETFD, 0);
         std::vector<std::string> args = {"skiff-vmm", "--kvm-fd", std::to_string(kvm_fd_),
                                          "--rootfs", "/", "--memory", std::to_string(memory_mib_),
@@ -104,6 +133,7 @@ public:
         char host[256] = {};
         if (::gethostname(host, sizeof host - 1) == 0) args.insert(args.end(), {"--hostname", host});
         if (cpuid_fd_ >= 0) args.insert(args.end(), {"--cpuid-cache-fd", std::to_string(cpuid_fd_)});
+        if (seccomp_fd_ >= 0) args.insert(args.end(), {"--app-seccomp-fd", std::to_string(seccomp_fd_)});
         for (const auto& e : process.env) args.insert(args.end(), {"--env", e});
         args.push_back("--");
         args.push_back(path_.empty() ? process.args[0] : path_);
@@ -115,6 +145,29 @@ public:
     }
 
 private:
+    // The profile compiled exactly as container mode compiles it (libseccomp, runc's rules), handed
+    // to skiff-vmm in a sealed memfd: the libOS answers the app's syscalls with its verdicts and
+    // the VMM refuses forwarded operations it blocks (DESIGN.md decision 6).
+    Result<void> prepare_seccomp(const oci::Seccomp& profile) {
+        auto program = SKIFF_TRY(security::compile_seccomp(profile));
+        if (program.wants_listener)
+            return Error{"linux.seccomp: SCMP_ACT_NOTIFY is not supported in vm mode (the app's "
+                         "syscalls never reach the host kernel, so there is nothing to notify)"};
+        if (program.bpf.empty()) return ok(); // seccomp disabled, as in container mode
+        seccomp_fd_ = ::memfd_create("skiff-app-seccomp", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+        if (seccomp_fd_ < 0) return errno_error("vm mode: memfd_create for the seccomp program");
+        size_t done = 0;
+        while (done < program.bpf.size()) {
+            ssize_t n = ::write(seccomp_fd_, program.bpf.data() + done, program.bpf.size() - done);
+            if (n < 0 && errno == EINTR) continue;
+            if (n <= 0) return errno_error("vm mode: write of the seccomp program");
+            done += size_t(n);
+        }
+        if (::fcntl(seccomp_fd_, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL) != 0)
+            return errno_error("vm mode: sealing the seccomp program");
+        return ok();
+    }
+
     // SKIFF_VMM, then beside this binary (installed, or the build tree's unikernel/), then PATH
     // defaults.
     static Result<std::string> find_vmm() {
@@ -150,7 +203,7 @@ private:
 
     std::string state_root_, vmm_path_, path_;
     uint64_t memory_mib_ = 256;
-    int kvm_fd_ = -1, vmm_fd_ = -1, cpuid_fd_ = -1;
+    int kvm_fd_ = -1, vmm_fd_ = -1, cpuid_fd_ = -1, seccomp_fd_ = -1;
 };
 
 } // namespace
@@ -179,8 +232,32 @@ Result<std::string> find_executable(const std::string& name, const std::vector<s
 }
 
 Result<std::unique_ptr<Handler>> make_handler(Isolation isolation, const std::string& state_root) {
-    if (isolation == Isolation::Vm) return std::unique_ptr<Handler>(new VmHandler(state_root));
+    if (isolation == Isolation::Vm) return std::unique_ptr<Handler>(new VmHandler(state_root, -1));
     return std::unique_ptr<Handler>(new ContainerHandler);
+}
+
+Result<std::unique_ptr<Handler>> select_handler(const oci::Spec& spec, const std::string& state_root) {
+    const oci::HostConfig host = SKIFF_TRY(oci::load_host_config());
+    const Isolation iso = SKIFF_TRY(oci::isolation_of(spec, host.isolation));
+    std::unique_ptr<Handler> handler;
+    if (iso == Isolation::Vm) {
+        auto kvm = open_kvm();
+        if (kvm) {
+            handler.reset(new VmHandler(state_root, *kvm));
+        } else if (host.vm_fallback) {
+            log_warning(kvm.error().message + "; running in container mode (vm_fallback in " +
+                        oci::host_config_path() + ")");
+            handler.reset(new ContainerHandler);
+        } else {
+            return Error{kvm.error().message + " (\"vm_fallback\": true in " +
+                             oci::host_config_path() + " runs it in container mode instead)",
+                         kvm.error().code};
+        }
+    } else {
+        handler.reset(new ContainerHandler);
+    }
+    SKIFF_CHECK(handler->check(spec));
+    return handler;
 }
 
 } // namespace skiff::runtime

@@ -16,6 +16,11 @@ class Handler {
 public:
     virtual ~Handler() = default;
     virtual const char* name() const = 0;
+    virtual Isolation isolation() const = 0;
+    // Whether the init loads linux.seccomp into the kernel before exec. vm mode enforces the
+    // profile itself (in the libOS and the VMM, DESIGN.md decision 6): the app's syscalls never
+    // reach the host kernel, and the VMM's own calls are not the app's.
+    virtual bool kernel_seccomp() const { return true; }
     // Runtime side, before the init is cloned: refuse what this handler cannot run.
     virtual Result<void> check(const oci::Spec& spec) = 0;
     // In the init before pivot_root: open what must come from the host (vm mode: /dev/kvm and
@@ -31,6 +36,12 @@ public:
 // state_root (--root) holds host-side caches a handler may use (vm mode: the CPUID table).
 Result<std::unique_ptr<Handler>> make_handler(Isolation isolation,
                                               const std::string& state_root = "/run/skiff");
+
+// The handler for a new container, checked: the spec's annotation, else the host config's
+// default (oci::load_host_config). vm mode on a host without a usable /dev/kvm is an error,
+// unless the host config sets vm_fallback: then container mode, with a warning saying so.
+Result<std::unique_ptr<Handler>> select_handler(const oci::Spec& spec,
+                                                const std::string& state_root = "/run/skiff");
 
 // PATH lookup as runc's exec.LookPath does it, with PATH from the process env.
 Result<std::string> find_executable(const std::string& name, const std::vector<std::string>& env);

@@ -1,6 +1,7 @@
 #include "init.hpp"
 
 #include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
 #include <linux/close_range.h>
 #include <sys/prctl.h>
@@ -102,11 +103,16 @@ void init_main(const InitArgs& a) {
     sigemptyset(&none);
     ::sigprocmask(SIG_SETMASK, &none, nullptr);
 
-    // The runtime has put us in the cgroup and written id maps and time offsets.
+    // First, so that what the init allocates from here on is charged to the container. Its
+    // error waits for Go: the runtime reads the sync socket only after sending that.
+    Result<void> joined = a.cgroup_join ? a.cgroup_join->join(a.cloned_into) : ok();
+
+    // The runtime has written id maps and time offsets, and sent idmapped mount trees.
     linux::RootfsOptions rootfs = a.rootfs;
     auto go = wait_for_go(a.sync_fd, rootfs);
     if (!go) fail(a.sync_fd, go.error());
     std::string state = *go;
+    INIT_TRY(std::move(joined));
 
     if (a.new_user_ns) {
         if (::setresgid(0, 0, 0) != 0) fail(a.sync_fd, errno_error("setresgid 0 in user namespace"));
@@ -120,6 +126,9 @@ void init_main(const InitArgs& a) {
         if (!again) fail(a.sync_fd, again.error());
         state = std::move(*again);
     }
+    // After the joins: a user namespace joined by path must own it.
+    if (a.new_cgroup_ns && ::unshare(CLONE_NEWCGROUP) != 0)
+        fail(a.sync_fd, errno_error("unshare cgroup namespace"));
     if (::setsid() < 0) fail(a.sync_fd, errno_error("setsid"));
     if (!a.no_new_keyring) {
         std::string name = "_ses." + a.id;

@@ -10,6 +10,9 @@ vmm=$build/unikernel/skiff-vmm
 t0=$build/unikernel/exec_t0
 prog=$build/tests/programs/hello-musl
 [ -x "$prog" ] || prog=$build/tests/programs/hello-glibc
+for f in "$vmm" "$t0" "$prog"; do
+  [ -x "$f" ] || { echo "vm_start.sh: $f: not built (cmake --build build --target exec_t0 skiff-vmm)" >&2; exit 1; }
+done
 root=$(mktemp -d /tmp/skiff-bench.XXXXXX)
 trap 'rm -rf "$root" "$root.cpuid"' EXIT
 cp "$prog" "$root/hello"

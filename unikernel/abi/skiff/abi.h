@@ -181,6 +181,7 @@ struct skiff_libos_header {
 #define SKIFF_BOOT_MAGIC 0x544f4f42u /* "BOOT" */
 #define SKIFF_BOOT_DEBUG 1u          /* name unimplemented syscalls in the VMM log */
 #define SKIFF_BOOT_TIMING 2u         /* send SKIFF_HC_MARK hypercalls */
+#define SKIFF_BOOT_SECCOMP 4u        /* the container's seccomp profile is at SKIFF_SECCOMP_ADDR (seccomp.h) */
 struct skiff_boot_info {
     uint32_t magic;
     uint32_t abi_version;
