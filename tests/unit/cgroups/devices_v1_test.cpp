@@ -37,22 +37,10 @@ oci::DeviceRule rule(bool allow, const char* type, std::optional<int64_t> major,
 
 const oci::DeviceRule kDenyAll = rule(false, "a", std::nullopt, std::nullopt, "rwm");
 
-struct Guard {
-    std::unique_ptr<Cgroup> cg;
-    ~Guard() {
-        if (!cg) return;
-        (void)cg->kill_all(SIGKILL);
-        (void)cg->destroy();
-    }
-    Cgroup* operator->() { return cg.get(); }
-};
-
-Guard make(const oci::Resources& r) {
+cgtest::Guard make(const oci::Resources& r) {
     Options o;
     o.container_id = cgtest::unique_name("devices");
-    auto c = Cgroup::create(o, &r);
-    if (!c.ok()) FAIL("create: " << c.error().message);
-    return Guard{std::move(*c)};
+    return cgtest::make(o, &r);
 }
 
 std::string devices_dir(const Cgroup& cg) {
