@@ -238,65 +238,6 @@ Result<void> set_hugetlb(const std::string& dir, const std::vector<oci::Hugepage
     return ok();
 }
 
-namespace {
-
-// devices.allow or devices.deny, opened once for all the rules (a default config has 15): the
-// kernel takes each write(2) as one rule. Each ends in a newline, which the kernel accepts, so
-// that a plain file (tests) lists them in order.
-class RuleFile {
-public:
-    explicit RuleFile(std::string path) : path_(std::move(path)) {}
-    RuleFile(const RuleFile&) = delete;
-    RuleFile& operator=(const RuleFile&) = delete;
-    ~RuleFile() {
-        if (fd_ >= 0) ::close(fd_);
-    }
-    Result<void> write(const std::string& rule, const std::string& field) {
-        if (fd_ < 0) fd_ = ::open(path_.c_str(), O_WRONLY | O_TRUNC | O_CLOEXEC);
-        if (fd_ < 0) return Error{field + ": open " + path_ + ": " + std::strerror(errno), errno};
-        const std::string line = rule + "\n";
-        ssize_t n;
-        do n = ::write(fd_, line.data(), line.size());
-        while (n < 0 && errno == EINTR);
-        if (n != static_cast<ssize_t>(line.size())) {
-            int err = n < 0 ? errno : EIO;
-            return Error{field + ": write " + path_ + " \"" + rule + "\": " + std::strerror(err), err};
-        }
-        return ok();
-    }
-
-private:
-    std::string path_;
-    int fd_ = -1;
-};
-
-} // namespace
-
-Result<void> set_devices_v1(const std::string& dir, const std::vector<oci::DeviceRule>& rules) {
-    auto norm = SKIFF_TRY(normalize_device_rules(rules));
-    RuleFile allow(join(dir, "devices.allow")), deny(join(dir, "devices.deny"));
-    for (size_t i = 0; i < norm.size(); ++i) {
-        const auto& r = norm[i];
-        std::string field = "linux.resources.devices[" + std::to_string(i) + "]";
-        RuleFile& file = r.allow ? allow : deny;
-        if (r.everything()) {
-            SKIFF_CHECK(file.write("a", field));
-            continue;
-        }
-        std::string acc;
-        if (r.access & 2) acc += 'r';
-        if (r.access & 4) acc += 'w';
-        if (r.access & 1) acc += 'm';
-        std::string num = (r.major < 0 ? "*" : std::to_string(r.major)) + ":" +
-                          (r.minor < 0 ? "*" : std::to_string(r.minor));
-        // The kernel reads any "a ..." line as all-or-nothing; a partial "a" rule is c plus b.
-        std::vector<char> types = r.type == 'a' ? std::vector<char>{'c', 'b'}
-                                                : std::vector<char>{r.type};
-        for (char t : types) SKIFF_CHECK(file.write(std::string(1, t) + " " + num + " " + acc, field));
-    }
-    return ok();
-}
-
 Result<std::vector<DeviceRuleNorm>> normalize_device_rules(const std::vector<oci::DeviceRule>& rules) {
     std::vector<DeviceRuleNorm> out;
     for (size_t i = 0; i < rules.size(); ++i) {

@@ -17,6 +17,7 @@
 #include <cstdlib>
 
 
+#include "debug_steps.hpp"
 #include "device_rules.hpp"
 #include "hooks.hpp"
 #include "init.hpp"
@@ -131,6 +132,7 @@ Result<Launched> launch(const Context& ctx, const CreateOptions& opts, StartGate
     int flags = SKIFF_TRY(linux::clone_flags(lx));
     SKIFF_CHECK(linux::validate_sysctl(spec));
     auto join = SKIFF_TRY(linux::open_namespaces_to_join(lx));
+    debug_config(config_path, spec, iso, join);
     std::optional<security::SeccompProgram> seccomp;
     if (lx.seccomp && handler->kernel_seccomp())
         seccomp = SKIFF_TRY(security::compile_seccomp_cached(*lx.seccomp, ctx.root + "/seccomp-cache"));
@@ -150,7 +152,10 @@ Result<Launched> launch(const Context& ctx, const CreateOptions& opts, StartGate
     }
 
     // From here on, everything made is undone unless the create completes.
-    ContainerDir dir = SKIFF_TRY(ContainerDir::create(ctx.root, opts.id));
+    auto made = ContainerDir::create(ctx.root, opts.id);
+    if (!made && made.error().code == EEXIST && clean_abandoned_create(ctx, opts.id))
+        made = ContainerDir::create(ctx.root, opts.id); // the id was a killed create's leftover
+    ContainerDir dir = SKIFF_TRY(std::move(made));
     ScopeGuard remove_dir([&] { (void)dir.remove(); });
 
     Record rec;
@@ -184,6 +189,7 @@ Result<Launched> launch(const Context& ctx, const CreateOptions& opts, StartGate
         (void)cgroup->destroy();
     });
     rec.cgroup = cgroup->save();
+    debug_cgroup(opts.id, rec.cgroup);
     // Written before the clone so that a create killed outright is recognised and undone by
     // the next command that opens this container.
     SKIFF_CHECK(dir.save(rec));
@@ -271,6 +277,7 @@ Result<Launched> launch(const Context& ctx, const CreateOptions& opts, StartGate
         SKIFF_CHECK(send_idmapped_mounts(sync.get(), pid, spec, bundle));
     }
 
+    debug_step("init cloned into its namespaces and cgroup", opts.id, pid);
     auto st = read_proc_stat(pid);
     if (!st) return Error{"container init exited during create"};
     rec.init_pid = pid;
@@ -281,6 +288,7 @@ Result<Launched> launch(const Context& ctx, const CreateOptions& opts, StartGate
     SKIFF_CHECK(sync_send(sync.get(), SyncType::Go, state));
     if (args.joins_pid_ns) {
         pid = SKIFF_TRY(adopt_init_in_joined_pid_ns(sync.get(), pid, died));
+        debug_step("init forked into the joined pid namespace", opts.id, pid);
         st = read_proc_stat(pid);
         if (!st) return Error{died};
         rec.init_pid = pid;
@@ -313,6 +321,7 @@ Result<Launched> launch(const Context& ctx, const CreateOptions& opts, StartGate
     kill_init.commit();
     destroy_cgroup.commit();
     remove_dir.commit();
+    debug_step("container created", opts.id, pid);
     restore_default_handlers();
     out.pid = pid;
     out.sync = std::move(sync);

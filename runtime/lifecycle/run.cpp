@@ -12,6 +12,7 @@
 #include <cerrno>
 
 #include "container.hpp"
+#include "debug_steps.hpp"
 #include "init.hpp"
 #include "launch.hpp"
 #include "sync.hpp"
@@ -32,6 +33,7 @@ Result<int> run(const Context& ctx, const RunOptions& opts) {
     if (foreground) ::sigprocmask(SIG_BLOCK, &all, &old);
 
     SKIFF_CHECK(sync_send(l.sync.get(), SyncType::Go, kStartPayload));
+    debug_step("container started", l.container.record.id, l.pid);
     l.sync.reset();
     // Written while the process starts, not before: we hold the container's lock, so no command
     // sees the record before it says so (and `list` would only see "creating" meanwhile). If

@@ -256,14 +256,15 @@ Result<ContainerDir> ContainerDir::create(const std::string& root, const std::st
     return d;
 }
 
-Result<ContainerDir> ContainerDir::open(const std::string& root, const std::string& id) {
+Result<ContainerDir> ContainerDir::open(const std::string& root, const std::string& id,
+                                        bool wait) {
     std::string path = root + "/" + id;
     UniqueFd fd(::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
     if (!fd) {
         if (errno == ENOENT || errno == ENOTDIR) return Error{"container does not exist", ENOENT};
         return errno_error("open " + path);
     }
-    while (::flock(fd.get(), LOCK_EX) != 0)
+    while (::flock(fd.get(), wait ? LOCK_EX : LOCK_EX | LOCK_NB) != 0)
         if (errno != EINTR) return errno_error("lock " + path);
     // The directory may have been removed while we waited for the lock.
     struct stat st{};

@@ -21,7 +21,16 @@
 
 namespace skiff::runtime {
 
-enum class SyncType : uint32_t { Go = 1, RootfsReady, HooksDone, Ready, Error, MountFd, Pid };
+enum class SyncType : uint32_t {
+    Go = 1,
+    RootfsReady,
+    HooksDone,
+    Ready,
+    Error,
+    MountFd,
+    Pid,
+    SeccompFd, // exec: the process's seccomp notify listener, for the runtime to forward
+};
 
 struct SyncMessage {
     SyncType type = SyncType::Error;
