@@ -13,6 +13,7 @@ test_pkgs=(
   busybox-static musl-tools runc crun podman containerd skopeo docker-registry
   jq iproute2 strace procps util-linux uidmap file
   python3 curl openssl zstd iptables debootstrap
+  linux-perf # tests/bench/run_phases.sh
 )
 
 want=("${build_pkgs[@]}")

@@ -151,9 +151,11 @@ Result<void> FsCgroup::update(const oci::Resources& resources) {
 }
 
 Result<void> FsCgroup::destroy() {
-    for (const auto& d : dirs()) SKIFF_CHECK(remove_cgroup_tree(d));
+    const auto ours = dirs();
+    for (const auto& d : ours) SKIFF_CHECK(remove_cgroup_tree(d));
     // Parents create() made (e.g. a slice) go too once empty; others may still use them.
-    for (auto it = st_.created.rbegin(); it != st_.created.rend(); ++it) ::rmdir(it->c_str());
+    for (auto it = st_.created.rbegin(); it != st_.created.rend(); ++it)
+        if (!contains(ours, *it)) ::rmdir(it->c_str());
     return ok();
 }
 

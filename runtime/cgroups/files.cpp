@@ -147,6 +147,9 @@ Result<void> mkdir_p(const std::string& path, std::vector<std::string>& created)
 }
 
 Result<void> remove_cgroup_tree(const std::string& path) {
+    // Most cgroups have no children: then one rmdir is the whole job.
+    if (::rmdir(path.c_str()) == 0 || errno == ENOENT) return ok();
+    if (errno != EBUSY && errno != ENOTEMPTY) return errno_error("rmdir " + path);
     if (DIR* d = ::opendir(path.c_str())) {
         std::vector<std::string> children;
         while (dirent* e = ::readdir(d)) {

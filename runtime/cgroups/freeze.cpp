@@ -129,6 +129,13 @@ Result<void> FsCgroup::kill_all(int signal) {
         }
         if (r.error().code != ENOENT) return std::move(r).error().wrap("kill");
     }
+    // An empty cgroup has nobody to signal and nobody who could fork: no freeze (the common
+    // case: `delete` after an init with its own pid namespace exited).
+    {
+        auto now = pids();
+        if (!now.ok()) return std::move(now).error();
+        if (now->empty()) return ok();
+    }
     // Otherwise freeze so nothing forks between listing and signalling. A frozen v1 task
     // takes SIGKILL only once thawed, so thaw afterwards unless the container was paused and
     // the signal is not fatal.

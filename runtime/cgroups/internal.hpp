@@ -133,7 +133,10 @@ Result<void> set_memory_v1(const std::string& dir, const oci::Memory& m, bool up
 Result<void> set_pids(const std::string& dir, const oci::Pids& p); // same file in v1 and v2
 Result<void> set_blkio_v1(const std::string& dir, const oci::BlockIO& b);
 Result<void> set_hugetlb(const std::string& dir, const std::vector<oci::HugepageLimit>& l, bool v2);
-Result<void> set_devices_v1(const std::string& dir, const std::vector<oci::DeviceRule>& rules);
+// devices_v1.cpp: reaches the state the rules describe (deny by default, as runc) from what
+// devices.list shows, or, while creating, by a reset.
+Result<void> set_devices_v1(const std::string& dir, const std::vector<oci::DeviceRule>& rules,
+                            bool creating);
 Result<void> set_net_cls(const std::string& dir, uint32_t class_id);
 Result<void> set_net_prio(const std::string& dir, const std::vector<oci::NetworkPriority>& p);
 Result<void> set_rdma(const std::string& dir, const std::map<std::string, oci::Rdma>& r);

@@ -70,7 +70,7 @@ Result<void> FsCgroup::apply(const oci::Resources& r, bool creating) {
     }
     if (!r.devices.empty()) {
         if (auto t = target("devices", ""); t) {
-            SKIFF_CHECK(set_devices_v1(t->dir, r.devices));
+            SKIFF_CHECK(set_devices_v1(t->dir, r.devices, creating));
         } else if (!st_.unified.empty() && st_.mode != Mode::V1) {
             // Device filtering on cgroup2 is an eBPF program, no controller to enable.
             SKIFF_CHECK(bpf::set_devices_v2(st_.unified, r.devices));

@@ -1,6 +1,10 @@
 // linux.resources written to cgroup v1 files. Writers shared with v2 (cpuset, pids, rdma,
 // hugetlb) live here too: the file names are the same or differ only in a suffix.
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <cerrno>
+#include <cstring>
 
 #include "cgroups/internal.hpp"
 
@@ -230,32 +234,6 @@ Result<void> set_hugetlb(const std::string& dir, const std::vector<oci::Hugepage
         // The reservation limit keeps later faults from overrunning what mmap promised.
         auto rr = write_file(join(dir, rsvd), std::to_string(h.limit), field);
         if (!rr.ok() && rr.error().code != ENOENT) return rr;
-    }
-    return ok();
-}
-
-Result<void> set_devices_v1(const std::string& dir, const std::vector<oci::DeviceRule>& rules) {
-    auto norm = SKIFF_TRY(normalize_device_rules(rules));
-    const std::string allow = join(dir, "devices.allow"), deny = join(dir, "devices.deny");
-    for (size_t i = 0; i < norm.size(); ++i) {
-        const auto& r = norm[i];
-        std::string field = "linux.resources.devices[" + std::to_string(i) + "]";
-        if (r.everything()) {
-            SKIFF_CHECK(write_file(r.allow ? allow : deny, "a", field));
-            continue;
-        }
-        std::string acc;
-        if (r.access & 2) acc += 'r';
-        if (r.access & 4) acc += 'w';
-        if (r.access & 1) acc += 'm';
-        std::string num = (r.major < 0 ? "*" : std::to_string(r.major)) + ":" +
-                          (r.minor < 0 ? "*" : std::to_string(r.minor));
-        // The kernel reads any "a ..." line as all-or-nothing; a partial "a" rule is c plus b.
-        std::vector<char> types = r.type == 'a' ? std::vector<char>{'c', 'b'}
-                                                : std::vector<char>{r.type};
-        for (char t : types)
-            SKIFF_CHECK(write_file(r.allow ? allow : deny, std::string(1, t) + " " + num + " " + acc,
-                                   field));
     }
     return ok();
 }

@@ -54,6 +54,7 @@ Result<runtime::ExecOptions> exec_options(const runtime::Context& ctx, const Arg
             o.process.user.additional_gids.push_back(SKIFF_TRY(parse_id("additional gid", g)));
         if (a.flag("no-new-privs")) o.process.no_new_privileges = true;
         if (a.has("apparmor")) o.process.apparmor_profile = a.value("apparmor");
+        if (a.has("process-label")) o.process.selinux_label = a.value("process-label");
         if (!a.all("cap").empty()) {
             if (!o.process.capabilities) o.process.capabilities.emplace();
             auto& c = *o.process.capabilities;

@@ -28,22 +28,40 @@ Result<cgroups::Cgroup*> cgroup_of(Container& c) {
     return c.cgroup.get();
 }
 
+namespace {
+
+// Under the directory's lock: true (and everything removed) when a dead create left it.
+bool clean_if_abandoned(ContainerDir& dir, Result<Record>& rec) {
+    if (!rec) {
+        // A directory without state.json can only come from a create that died between
+        // renaming it into place and its first write: nothing else was made yet.
+        if (rec.error().code != ENOENT) return false;
+        (void)dir.remove();
+        return true;
+    }
+    if (rec->status != oci::Status::Creating) return false;
+    // We hold the lock, so the create that wrote this is gone: undo what it left.
+    Container c{std::move(dir), std::move(*rec)};
+    (void)destroy_container(c);
+    return true;
+}
+
+} // namespace
+
+bool clean_abandoned_create(const Context& ctx, const std::string& id) {
+    auto dir = ContainerDir::open(ctx.root, id, /*wait=*/false);
+    if (!dir) return false; // gone, or a command (maybe the create itself) holds it
+    auto rec = dir->load();
+    return clean_if_abandoned(*dir, rec);
+}
+
 Result<Container> load_container(const Context& ctx, const std::string& id) {
     SKIFF_CHECK(oci::validate_container_id(id));
     auto dir = SKIFF_TRY(ContainerDir::open(ctx.root, id));
     auto rec = dir.load();
-    if (!rec) {
-        // A directory without state.json can only come from a create that died between
-        // renaming it into place and its first write: nothing else was made yet.
-        if (rec.error().code == ENOENT) (void)dir.remove();
-        return std::move(rec).error();
-    }
+    if (clean_if_abandoned(dir, rec)) return Error{"container does not exist", ENOENT};
+    if (!rec) return std::move(rec).error();
     Container c{std::move(dir), std::move(*rec)};
-    if (c.record.status == oci::Status::Creating) {
-        // We hold the lock, so the create that wrote this is gone: undo what it left.
-        (void)destroy_container(c);
-        return Error{"container does not exist", ENOENT};
-    }
     bool alive = process_alive(c.record.init_pid, c.record.init_start_time);
     if (alive && ::access(c.dir.file("exec.fifo").c_str(), F_OK) != 0 && !c.record.cgroup.empty()) {
         auto cg = cgroups::Cgroup::load(c.record.cgroup);

@@ -39,6 +39,11 @@ ContainerInfo info_of(const Record& r, oci::Status status);
 // cgroup and the state directory. Used by delete and by failed creates found later.
 Result<void> destroy_container(Container& c);
 
+// A create killed outright (SIGKILL) leaves its directory, record ("creating" or none yet)
+// and cgroup; its init died with it. When `id` is such a leftover and no command holds its
+// lock, removes it all and returns true; false for a live or in-progress container.
+bool clean_abandoned_create(const Context& ctx, const std::string& id);
+
 Result<void> write_pid_file(const std::string& path, pid_t pid);
 
 } // namespace skiff::runtime

@@ -17,6 +17,7 @@
 #include <cstdlib>
 
 
+#include "debug_steps.hpp"
 #include "device_rules.hpp"
 #include "hooks.hpp"
 #include "init.hpp"
@@ -131,9 +132,10 @@ Result<Launched> launch(const Context& ctx, const CreateOptions& opts, StartGate
     int flags = SKIFF_TRY(linux::clone_flags(lx));
     SKIFF_CHECK(linux::validate_sysctl(spec));
     auto join = SKIFF_TRY(linux::open_namespaces_to_join(lx));
+    debug_config(config_path, spec, iso, join);
     std::optional<security::SeccompProgram> seccomp;
     if (lx.seccomp && handler->kernel_seccomp())
-        seccomp = SKIFF_TRY(security::compile_seccomp(*lx.seccomp));
+        seccomp = SKIFF_TRY(security::compile_seccomp_cached(*lx.seccomp, ctx.root + "/seccomp-cache"));
     if (proc.capabilities) {
         auto unknown = security::unknown_capabilities(*proc.capabilities);
         if (!unknown.empty()) {
@@ -150,7 +152,10 @@ Result<Launched> launch(const Context& ctx, const CreateOptions& opts, StartGate
     }
 
     // From here on, everything made is undone unless the create completes.
-    ContainerDir dir = SKIFF_TRY(ContainerDir::create(ctx.root, opts.id));
+    auto made = ContainerDir::create(ctx.root, opts.id);
+    if (!made && made.error().code == EEXIST && clean_abandoned_create(ctx, opts.id))
+        made = ContainerDir::create(ctx.root, opts.id); // the id was a killed create's leftover
+    ContainerDir dir = SKIFF_TRY(std::move(made));
     ScopeGuard remove_dir([&] { (void)dir.remove(); });
 
     Record rec;
@@ -184,6 +189,7 @@ Result<Launched> launch(const Context& ctx, const CreateOptions& opts, StartGate
         (void)cgroup->destroy();
     });
     rec.cgroup = cgroup->save();
+    debug_cgroup(opts.id, rec.cgroup);
     // Written before the clone so that a create killed outright is recognised and undone by
     // the next command that opens this container.
     SKIFF_CHECK(dir.save(rec));
@@ -234,8 +240,13 @@ Result<Launched> launch(const Context& ctx, const CreateOptions& opts, StartGate
     args.new_user_ns = (flags & CLONE_NEWUSER) != 0;
     for (auto [fd, type] : join.fds) args.joins_pid_ns |= type == CLONE_NEWPID;
     // The init joins the cgroup itself, at once and without the wait enter() has (SelfJoin).
-    auto self_join = SKIFF_TRY(cgroup->open_self_join());
-    args.cgroup_join = &self_join;
+    // Where its files cannot be opened (say, a delegated cgroup with only cgroup.procs given
+    // to us), we put the init in ourselves after the clone, as before.
+    cgroups::SelfJoin self_join;
+    if (auto j = cgroup->open_self_join()) {
+        self_join = std::move(*j);
+        args.cgroup_join = &self_join;
+    }
     // A cgroup namespace takes the cgroup its creator is in as its root: the init unshares it
     // once it has joined the container's (as a clone flag it would be rooted at ours).
     args.new_cgroup_ns = (flags & CLONE_NEWCGROUP) != 0;
@@ -260,11 +271,13 @@ Result<Launched> launch(const Context& ctx, const CreateOptions& opts, StartGate
     console.reset();
     fifo.reset();
     self_join.close();
+    if (!args.cgroup_join) SKIFF_CHECK(cgroup->enter(pid));
     if (args.new_user_ns) {
         SKIFF_CHECK(linux::write_id_mappings_from_parent(pid, lx));
         SKIFF_CHECK(send_idmapped_mounts(sync.get(), pid, spec, bundle));
     }
 
+    debug_step("init cloned into its namespaces and cgroup", opts.id, pid);
     auto st = read_proc_stat(pid);
     if (!st) return Error{"container init exited during create"};
     rec.init_pid = pid;
@@ -275,6 +288,7 @@ Result<Launched> launch(const Context& ctx, const CreateOptions& opts, StartGate
     SKIFF_CHECK(sync_send(sync.get(), SyncType::Go, state));
     if (args.joins_pid_ns) {
         pid = SKIFF_TRY(adopt_init_in_joined_pid_ns(sync.get(), pid, died));
+        debug_step("init forked into the joined pid namespace", opts.id, pid);
         st = read_proc_stat(pid);
         if (!st) return Error{died};
         rec.init_pid = pid;
@@ -282,12 +296,12 @@ Result<Launched> launch(const Context& ctx, const CreateOptions& opts, StartGate
         state = hook_state_json(rec, oci::Status::Creating, pid);
         SKIFF_CHECK(sync_send(sync.get(), SyncType::Go, state));
     }
-    SKIFF_TRY(sync_expect(sync.get(), SyncType::RootfsReady, died));
-    if (spec.hooks) {
+    if (has_runtime_hooks(spec)) {
+        SKIFF_TRY(sync_expect(sync.get(), SyncType::RootfsReady, died));
         SKIFF_CHECK(run_hooks(spec.hooks->prestart, "prestart", state));
         SKIFF_CHECK(run_hooks(spec.hooks->create_runtime, "createRuntime", state));
+        SKIFF_CHECK(sync_send(sync.get(), SyncType::HooksDone));
     }
-    SKIFF_CHECK(sync_send(sync.get(), SyncType::HooksDone));
     if (seccomp && seccomp->wants_listener) {
         auto listener = SKIFF_TRY(recv_fd(sync.get()));
         SKIFF_CHECK(security::send_seccomp_listener(*seccomp, listener.get(), state, pid));
@@ -307,6 +321,7 @@ Result<Launched> launch(const Context& ctx, const CreateOptions& opts, StartGate
     kill_init.commit();
     destroy_cgroup.commit();
     remove_dir.commit();
+    debug_step("container created", opts.id, pid);
     restore_default_handlers();
     out.pid = pid;
     out.sync = std::move(sync);

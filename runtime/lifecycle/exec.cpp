@@ -19,6 +19,7 @@
 #include <cstdlib>
 
 #include "container.hpp"
+#include "debug_steps.hpp"
 #include "handler.hpp"
 #include "security/security.hpp"
 #include "sync.hpp"
@@ -102,11 +103,14 @@ struct ExecChild {
     if (p.scheduler) EXEC_TRY(security::set_scheduler(*p.scheduler));
     if (p.io_priority) EXEC_TRY(security::set_io_priority(*p.io_priority));
     EXEC_TRY(security::set_apparmor_profile(p.apparmor_profile));
+    EXEC_TRY(security::set_selinux_label(p.selinux_label));
     const bool nnp = p.no_new_privileges;
     if (nnp) EXEC_TRY(security::set_no_new_privileges());
+    int listener = -1;
     if (a.seccomp && !nnp) {
         auto l = security::load_seccomp(*a.seccomp);
         if (!l) child_fail(a.sync_fd, l.error());
+        listener = *l;
     }
     const oci::Capabilities caps = p.capabilities.value_or(oci::Capabilities{});
     EXEC_TRY(security::drop_bounding(caps));
@@ -119,6 +123,12 @@ struct ExecChild {
     if (a.seccomp && nnp) {
         auto l = security::load_seccomp(*a.seccomp);
         if (!l) child_fail(a.sync_fd, l.error());
+        listener = *l;
+    }
+    if (listener >= 0) {
+        // The runtime forwards it to the agent, as create does for the init (security.hpp).
+        EXEC_TRY(sync_send(a.sync_fd, SyncType::SeccompFd, {}, listener));
+        ::close(listener);
     }
     // Like runc's, the process outlives the exec command (exec -d returns at once).
     ::prctl(PR_SET_PDEATHSIG, 0);
@@ -156,7 +166,7 @@ Result<int> exec(const Context& ctx, const ExecOptions& o) {
     SKIFF_CHECK(handler->check(spec));
     std::optional<security::SeccompProgram> seccomp;
     if (spec.linux_ && spec.linux_->seccomp && handler->kernel_seccomp())
-        seccomp = SKIFF_TRY(security::compile_seccomp(*spec.linux_->seccomp));
+        seccomp = SKIFF_TRY(security::compile_seccomp_cached(*spec.linux_->seccomp, ctx.root + "/seccomp-cache"));
     auto cg = c.record.cgroup.empty() ? nullptr : SKIFF_TRY(cgroup_of(c));
     auto namespaces = SKIFF_TRY(open_container_namespaces(c.record.init_pid));
     bool user_ns = false;
@@ -234,6 +244,15 @@ Result<int> exec(const Context& ctx, const ExecOptions& o) {
     }
     // Our end sees EOF once the process has exec'd (its end is close-on-exec).
     auto m = sync_recv(sync.get(), "");
+    if (m && m->type == SyncType::SeccompFd && seccomp) {
+        // Its notified syscalls wait until the agent has the listener.
+        std::string state = hook_state_json(c.record, c.status, c.record.init_pid);
+        if (auto r = security::send_seccomp_listener(*seccomp, m->fd.get(), state, pid); !r) {
+            fail_kill();
+            return r.error();
+        }
+        m = sync_recv(sync.get(), "");
+    }
     if (!m && !m.error().message.empty()) {
         fail_kill();
         return m.error();
@@ -241,6 +260,7 @@ Result<int> exec(const Context& ctx, const ExecOptions& o) {
     UniqueFd master;
     if (console_peer) master = SKIFF_TRY(recv_fd(console_peer.get()));
     SKIFF_CHECK(write_pid_file(o.pid_file, pid));
+    debug_step("exec process started", o.id, pid, p.args[0]);
     if (!foreground) return 0;
     c.dir.unlock();
     int code = wait_forwarding(pid, master.get(), &old);

@@ -16,6 +16,7 @@
 
 #include "fd.hpp"
 #include "interrupt.hpp"
+#include "skiff/runtime/runtime.hpp"
 
 namespace skiff::runtime {
 namespace {
@@ -138,6 +139,9 @@ Result<void> run_hook(const oci::Hook& hook, const std::string& state_json) {
 Result<void> run_hooks(const std::vector<oci::Hook>& hooks, const char* phase,
                        const std::string& state_json) {
     for (size_t i = 0; i < hooks.size(); ++i) {
+        if (debug_enabled())
+            log_debug(std::string("running ") + phase + " hook #" + std::to_string(i) + " (" +
+                      hooks[i].path + ")");
         auto r = run_hook(hooks[i], state_json);
         if (!r)
             return r.error().wrap("error running " + std::string(phase) + " hook #" +

@@ -119,6 +119,8 @@ void init_main(const InitArgs& a) {
         if (::setresuid(0, 0, 0) != 0) fail(a.sync_fd, errno_error("setresuid 0 in user namespace"));
     }
     if (a.join && !a.join->fds.empty()) INIT_TRY(linux::join_namespaces(*a.join));
+    // Those credential changes cleared it; until Ready we must die with a killed create.
+    if (a.new_user_ns || (a.join && !a.join->fds.empty())) ::prctl(PR_SET_PDEATHSIG, SIGKILL);
     if (a.joins_pid_ns) {
         auto again = fork_into_joined_pid_ns(a.sync_fd);
         if (!again) fail(a.sync_fd, again.error());
@@ -140,8 +142,10 @@ void init_main(const InitArgs& a) {
     INIT_TRY(a.handler->before_pivot(spec));
 
     // prestart and createRuntime hooks run on the runtime side, with the old root still here.
-    INIT_TRY(sync_send(a.sync_fd, SyncType::RootfsReady));
-    INIT_TRY(sync_expect(a.sync_fd, SyncType::HooksDone, "runtime exited during create"));
+    if (has_runtime_hooks(spec)) {
+        INIT_TRY(sync_send(a.sync_fd, SyncType::RootfsReady));
+        INIT_TRY(sync_expect(a.sync_fd, SyncType::HooksDone, "runtime exited during create"));
+    }
     if (spec.hooks) INIT_TRY(run_hooks(spec.hooks->create_container, "createContainer", state));
 
     if (mount_ns) INIT_TRY(linux::enter_rootfs(spec, rootfs));
@@ -168,6 +172,7 @@ void init_main(const InitArgs& a) {
     if (proc.scheduler) INIT_TRY(security::set_scheduler(*proc.scheduler));
     if (proc.io_priority) INIT_TRY(security::set_io_priority(*proc.io_priority));
     INIT_TRY(security::set_apparmor_profile(proc.apparmor_profile));
+    INIT_TRY(security::set_selinux_label(proc.selinux_label));
     const bool nnp = proc.no_new_privileges;
     // A notify listener must reach the runtime before Ready, so with one the filter goes in
     // before the sync even under no_new_privs.

@@ -73,6 +73,8 @@ void configure_log(const std::string& path, LogFormat format, bool debug) {
     }
 }
 
+bool debug_enabled() { return g_debug; }
+
 void log_debug(const std::string& message) {
     if (g_debug) emit("debug", message);
 }

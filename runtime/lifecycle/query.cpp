@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 
 #include "container.hpp"
+#include "device_rules.hpp"
 #include "proc.hpp"
 
 namespace skiff::runtime {
@@ -19,7 +20,11 @@ Result<std::vector<ContainerInfo>> list(const Context& ctx) {
         // Unlocked read: state.json is replaced atomically, and list must not wait for a
         // long-running command on one container.
         auto rec = read_record(ctx.root, id);
-        if (!rec || rec->status == oci::Status::Creating) continue;
+        if (!rec || rec->status == oci::Status::Creating) {
+            // Not shown either way; a create that died is cleaned up now (runc leaves it).
+            (void)clean_abandoned_create(ctx, id);
+            continue;
+        }
         std::string dir = ctx.root + "/" + id;
         std::unique_ptr<cgroups::Cgroup> cg;
         if (!rec->cgroup.empty() && process_alive(rec->init_pid, rec->init_start_time)) {
@@ -70,7 +75,13 @@ Result<void> update(const Context& ctx, const std::string& id, const oci::Resour
     auto c = SKIFF_TRY(load_container(ctx, id));
     if (c.status == oci::Status::Stopped) return Error{"container not running"};
     auto cg = SKIFF_TRY(cgroup_of(c));
-    return cg->update(resources);
+    if (resources.devices.empty()) return cg->update(resources);
+    // Device rules describe the whole target, as at create: the container's own devices and
+    // the default ones stay allowed, so the same rules as in config.json give create's state.
+    auto spec = SKIFF_TRY(oci::load_spec(c.record.config_path));
+    oci::Linux lx = spec.linux_.value_or(oci::Linux{});
+    lx.resources = resources;
+    return cg->update(effective_resources(lx));
 }
 
 } // namespace skiff::runtime

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include "container.hpp"
+#include "debug_steps.hpp"
 #include "hooks.hpp"
 #include "proc.hpp"
 
@@ -32,6 +33,7 @@ Result<void> remove(const Context& ctx, const std::string& id, bool force) {
     std::string state = hook_state_json(c.record, oci::Status::Stopped, 0);
     auto hooks = c.record.poststop;
     SKIFF_CHECK(destroy_container(c));
+    debug_step("container deleted (processes, cgroup and state removed)", id);
     return run_hooks(hooks, "poststop", state);
 }
 

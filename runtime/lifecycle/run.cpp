@@ -12,6 +12,7 @@
 #include <cerrno>
 
 #include "container.hpp"
+#include "debug_steps.hpp"
 #include "init.hpp"
 #include "launch.hpp"
 #include "sync.hpp"
@@ -31,10 +32,21 @@ Result<int> run(const Context& ctx, const RunOptions& opts) {
     auto l = SKIFF_TRY(launch(ctx, opts.create, StartGate::Sync, foreground));
     if (foreground) ::sigprocmask(SIG_BLOCK, &all, &old);
 
-    l.container.record.status = oci::Status::Running;
-    SKIFF_CHECK(l.container.dir.save(l.container.record));
     SKIFF_CHECK(sync_send(l.sync.get(), SyncType::Go, kStartPayload));
+    debug_step("container started", l.container.record.id, l.pid);
     l.sync.reset();
+    // Written while the process starts, not before: we hold the container's lock, so no command
+    // sees the record before it says so (and `list` would only see "creating" meanwhile). If
+    // it cannot be written, the container must not outlive this error.
+    l.container.record.status = oci::Status::Running;
+    if (auto saved = l.container.dir.save(l.container.record); !saved) {
+        ::kill(l.pid, SIGKILL);
+        (void)destroy_container(l.container); // the rest of it, its cgroup and state directory
+        int st;
+        while (::waitpid(l.pid, &st, 0) < 0 && errno == EINTR) {
+        }
+        return std::move(saved).error();
+    }
     SKIFF_CHECK(run_poststart(l.container, l.poststart));
     if (!foreground) return 0;
 

@@ -7,6 +7,7 @@
 #include <cerrno>
 
 #include "container.hpp"
+#include "debug_steps.hpp"
 #include "hooks.hpp"
 #include "launch.hpp"
 #include "proc.hpp"
@@ -50,6 +51,7 @@ Result<void> start(const Context& ctx, const std::string& id) {
         ::poll(&p, 1, 50);
     }
     ::unlink(fifo.c_str());
+    debug_step("container started", id, c.record.init_pid);
     c.record.status = oci::Status::Running;
     SKIFF_CHECK(c.dir.save(c.record));
     if (!c.record.poststart.empty() && !c.cgroup && !c.record.cgroup.empty())

@@ -256,14 +256,15 @@ Result<ContainerDir> ContainerDir::create(const std::string& root, const std::st
     return d;
 }
 
-Result<ContainerDir> ContainerDir::open(const std::string& root, const std::string& id) {
+Result<ContainerDir> ContainerDir::open(const std::string& root, const std::string& id,
+                                        bool wait) {
     std::string path = root + "/" + id;
     UniqueFd fd(::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
     if (!fd) {
         if (errno == ENOENT || errno == ENOTDIR) return Error{"container does not exist", ENOENT};
         return errno_error("open " + path);
     }
-    while (::flock(fd.get(), LOCK_EX) != 0)
+    while (::flock(fd.get(), wait ? LOCK_EX : LOCK_EX | LOCK_NB) != 0)
         if (errno != EINTR) return errno_error("lock " + path);
     // The directory may have been removed while we waited for the lock.
     struct stat st{};
@@ -291,6 +292,10 @@ Result<void> ContainerDir::save(const Record& record) const {
 }
 
 Result<void> ContainerDir::remove() const {
+    // What the directory usually holds, by name: no listing needed. Anything else (a leftover
+    // temporary file) makes the rmdir fail, and the walk below removes it.
+    for (const char* name : {"state.json", "exec.fifo"}) (void)::unlink(file(name).c_str());
+    if (::rmdir(path_.c_str()) == 0 || errno == ENOENT) return ok();
     auto slash = path_.find_last_of('/');
     std::string parent = path_.substr(0, slash);
     UniqueFd pfd(::open(parent.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));

@@ -44,7 +44,9 @@ public:
     static Result<ContainerDir> create(const std::string& root, const std::string& id);
     // Opens and locks an existing container; error "container does not exist". A directory
     // left by a create that died (no complete state) is cleaned up and reported as absent.
-    static Result<ContainerDir> open(const std::string& root, const std::string& id);
+    // With wait=false a lock held by another command is an error with code EWOULDBLOCK.
+    static Result<ContainerDir> open(const std::string& root, const std::string& id,
+                                     bool wait = true);
 
     const std::string& path() const { return path_; }
     const std::string& id() const { return id_; }

@@ -6,8 +6,8 @@
 //   init:   Pid(host pid)       only when joining a pid namespace: the init forked into it,
 //                               this is the process that goes on (the first one exits)
 //   parent: Go(state JSON)      the state again, with that pid
-//   init:   RootfsReady         mounts done, before pivot_root
-//   parent: HooksDone           prestart + createRuntime hooks ran
+//   init:   RootfsReady         mounts done, before pivot_root  } only when there are
+//   parent: HooksDone           prestart + createRuntime hooks ran } such hooks to run
 //   init:   Ready               everything up to the exec fifo is done
 // Either side may send Error(text) instead; EOF means the peer died.
 #pragma once
@@ -17,16 +17,33 @@
 
 #include "fd.hpp"
 #include "skiff/oci/result.hpp"
+#include "skiff/oci/spec.hpp"
 
 namespace skiff::runtime {
 
-enum class SyncType : uint32_t { Go = 1, RootfsReady, HooksDone, Ready, Error, MountFd, Pid };
+enum class SyncType : uint32_t {
+    Go = 1,
+    RootfsReady,
+    HooksDone,
+    Ready,
+    Error,
+    MountFd,
+    Pid,
+    SeccompFd, // exec: the process's seccomp notify listener, for the runtime to forward
+};
 
 struct SyncMessage {
     SyncType type = SyncType::Error;
     std::string payload;
     UniqueFd fd; // an fd that came with the message (SCM_RIGHTS), close-on-exec
 };
+
+// Whether the init stops after its mounts for the runtime's prestart and createRuntime hooks
+// (RootfsReady, HooksDone). Without such hooks the round trip would only cost two wake-ups;
+// both sides decide from the same spec.
+inline bool has_runtime_hooks(const oci::Spec& spec) {
+    return spec.hooks && (!spec.hooks->prestart.empty() || !spec.hooks->create_runtime.empty());
+}
 
 // `pass_fd` >= 0 goes along with the message (SCM_RIGHTS).
 Result<void> sync_send(int fd, SyncType type, const std::string& payload = {}, int pass_fd = -1);

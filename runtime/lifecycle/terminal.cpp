@@ -10,6 +10,8 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "linux/scm_rights.hpp"
+
 namespace skiff::runtime {
 
 Result<UniqueFd> connect_console_socket(const std::string& path) {
@@ -26,19 +28,13 @@ Result<UniqueFd> connect_console_socket(const std::string& path) {
 }
 
 Result<void> send_fd(int sock, int fd, const std::string& name) {
-    char cbuf[CMSG_SPACE(sizeof(int))] = {};
     std::string data = name.empty() ? std::string(1, '\0') : name;
     iovec iov{data.data(), data.size()};
     msghdr msg{};
     msg.msg_iov = &iov;
     msg.msg_iovlen = 1;
-    msg.msg_control = cbuf;
-    msg.msg_controllen = sizeof cbuf;
-    cmsghdr* c = CMSG_FIRSTHDR(&msg);
-    c->cmsg_level = SOL_SOCKET;
-    c->cmsg_type = SCM_RIGHTS;
-    c->cmsg_len = CMSG_LEN(sizeof(int));
-    std::memcpy(CMSG_DATA(c), &fd, sizeof fd);
+    linux::FdControl control;
+    control.attach(msg, fd);
     for (;;) {
         if (::sendmsg(sock, &msg, MSG_NOSIGNAL) >= 0) return ok();
         if (errno != EINTR) return errno_error("send console fd");
@@ -46,26 +42,20 @@ Result<void> send_fd(int sock, int fd, const std::string& name) {
 }
 
 Result<UniqueFd> recv_fd(int sock) {
-    char cbuf[CMSG_SPACE(sizeof(int))] = {};
     char data[4096];
     iovec iov{data, sizeof data};
     msghdr msg{};
     msg.msg_iov = &iov;
     msg.msg_iovlen = 1;
-    msg.msg_control = cbuf;
-    msg.msg_controllen = sizeof cbuf;
+    linux::FdControl control;
+    control.expect(msg);
     ssize_t n;
     do n = ::recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
     while (n < 0 && errno == EINTR);
     if (n < 0) return errno_error("receive console fd");
-    for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
-        if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
-            int fd;
-            std::memcpy(&fd, CMSG_DATA(c), sizeof fd);
-            return UniqueFd(fd);
-        }
-    }
-    return Error{"receive console fd: no file descriptor in message"};
+    int fd = linux::FdControl::received(msg);
+    if (fd < 0) return Error{"receive console fd: no file descriptor in message"};
+    return UniqueFd(fd);
 }
 
 Result<Pty> open_pty(const std::optional<oci::ConsoleSize>& size) {

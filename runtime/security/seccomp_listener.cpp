@@ -8,6 +8,7 @@
 #include <cstring>
 #include <nlohmann/json.hpp>
 
+#include "linux/scm_rights.hpp"
 #include "security/security.hpp"
 #include "skiff/oci/state.hpp"
 
@@ -51,17 +52,11 @@ Result<void> send_seccomp_listener(const SeccompProgram& program, int listener_f
         return errno_error(where + ": connect");
 
     iovec iov{const_cast<char*>(text.data()), text.size()};
-    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
     msghdr msgh{};
     msgh.msg_iov = &iov;
     msgh.msg_iovlen = 1;
-    msgh.msg_control = control;
-    msgh.msg_controllen = sizeof control;
-    cmsghdr* cm = CMSG_FIRSTHDR(&msgh);
-    cm->cmsg_level = SOL_SOCKET;
-    cm->cmsg_type = SCM_RIGHTS;
-    cm->cmsg_len = CMSG_LEN(sizeof(int));
-    std::memcpy(CMSG_DATA(cm), &listener_fd, sizeof(int));
+    linux::FdControl control;
+    control.attach(msgh, listener_fd);
 
     // The fd travels with the first byte; the rest of a partial write goes out plainly.
     size_t sent = 0;

@@ -56,6 +56,10 @@ Result<void> set_no_new_privileges();
 // Queues the AppArmor profile for the next execve; an error when a profile is set but AppArmor
 // is off (runc's behaviour). Empty profile: nothing to do.
 Result<void> set_apparmor_profile(const std::string& profile);
+// Sets the SELinux label for the next execve (/proc/thread-self/attr/exec); an error naming the
+// label when one is given and SELinux is not enabled. Empty label: nothing to do.
+Result<void> set_selinux_label(const std::string& label);
+bool selinux_enabled();
 
 // Drops bounding-set capabilities not listed (needs CAP_SETPCAP, so before switch_user).
 // An absent set is empty (runc). Names unknown to the kernel are ignored (runc 1.1 warns and

@@ -5,34 +5,19 @@
 # skiff/crun and skiff/runc. A measurement, not a pass/fail test.
 #   tests/bench/run_true.sh [N]     (N: $SKIFF_BENCH_ROUNDS or 30; a warm-up round is not counted)
 # Runtimes: SKIFF_RUNTIME (default: the build tree's skiff-runtime), CRUN, RUNC. Any may be
-# another binary, e.g. SKIFF_RUNTIME=/usr/sbin/runc to check the script itself.
+# another binary, e.g. SKIFF_RUNTIME=/usr/sbin/runc to check the script itself. SKIFF_BASE=BIN
+# adds a "skiff-base" row (another skiff-runtime build, e.g. before a change) to the same rounds.
 #
 # crun refuses the hybrid cgroup layout of our machines, so every run, of every runtime, goes
 # through the same wrapper: a private mount namespace where /sys/fs/cgroup/unified is unmounted.
 # The "wrapper" row times that wrapper exec'ing /bin/true on the host: the floor under the rest.
-set -euo pipefail
-here=$(cd "$(dirname "$0")" && pwd)
-SKIFF_SOURCE_DIR=${SKIFF_SOURCE_DIR:-$(cd "$here/../.." && pwd)}
-SKIFF_BUILD_DIR=${SKIFF_BUILD_DIR:-$SKIFF_SOURCE_DIR/build}
-SKIFF_RUNTIME=${SKIFF_RUNTIME:-$SKIFF_BUILD_DIR/runtime/skiff-runtime}
-CRUN=${CRUN:-$(command -v crun || echo /usr/bin/crun)}
-RUNC=${RUNC:-$(command -v runc || echo /usr/sbin/runc)}
+BENCH_NAME=run_true.sh BENCH_TAG=bench
+. "$(dirname "$0")/bench_lib.bash"
 N=${1:-${SKIFF_BENCH_ROUNDS:-30}}
-
-die() { echo "run_true.sh: $*" >&2; exit 1; }
-[ "$(id -u)" = 0 ] || die "needs root (creates namespaces and cgroups)"
-[[ $N =~ ^[1-9][0-9]*$ ]] || die "N must be a positive number, not '$N'"
-for rt in "$SKIFF_RUNTIME" "$CRUN" "$RUNC"; do
-  [ -x "$rt" ] || die "$rt: not found or not executable (set SKIFF_RUNTIME, CRUN, RUNC)"
-done
+bench_check "$N" "$SKIFF_RUNTIME" "$CRUN" "$RUNC"
 command -v cc >/dev/null || die "needs a C compiler for the timer"
-
-tmp=$(mktemp -d /tmp/skiff-bench.XXXXXX)
-# Each run removes its own cgroups; a failed one may not: clear ours (empty ones only) too.
-trap 'rm -rf "$tmp"; find /sys/fs/cgroup -mindepth 1 -maxdepth 2 -type d -name "bench-*-$$-*" -exec rmdir {} + 2>/dev/null || true' EXIT
-cc -O2 -o "$tmp/timeit" "$here/timeit.c"
-"$SKIFF_SOURCE_DIR/images/busybox/build.sh" "$tmp/image" >/dev/null
-"$SKIFF_SOURCE_DIR/images/bundle.sh" "$tmp/image" "$tmp/bundle" -- /bin/true
+bench_scratch
+cc -O2 -o "$tmp/timeit" "$bench_dir/timeit.c"
 
 names=(skiff crun runc wrapper)
 declare -A bin=([skiff]=$SKIFF_RUNTIME [crun]=$CRUN [runc]=$RUNC [wrapper]=/bin/true)
@@ -42,6 +27,11 @@ if [ -c /dev/kvm ]; then
   jq '.annotations["run.skiff.isolation"]="vm"' "$tmp/bundle/config.json" >"$tmp/bundle-vm/config.json"
   names=(skiff skiff-vm crun runc wrapper)
   bin[skiff-vm]=$SKIFF_RUNTIME
+fi
+if [ -n "${SKIFF_BASE:-}" ]; then
+  [ -x "$SKIFF_BASE" ] || die "SKIFF_BASE=$SKIFF_BASE: not found or not executable"
+  names=(skiff-base "${names[@]}")
+  bin[skiff-base]=$SKIFF_BASE
 fi
 
 # one NAME ROUND: one timed `run`, each runtime with its own state root under $tmp.
@@ -54,8 +44,7 @@ one() {
     [ "$name" = skiff-vm ] && bundle=$tmp/bundle-vm
     cmd=("${bin[$name]}" --root "$tmp/state-$name" run --bundle "$bundle" "bench-$name-$$-$round")
   fi
-  "$tmp/timeit" -o "$tmp/$name.times" unshare -m sh -c \
-    'umount /sys/fs/cgroup/unified 2>/dev/null; exec "$@"' wrapper "${cmd[@]}" ||
+  "$tmp/timeit" -o "$tmp/$name.times" "${no_unified[@]}" "${cmd[@]}" ||
     die "${cmd[*]} failed (exit $?) in round $round"
 }
 
@@ -77,9 +66,15 @@ for name in "${names[@]}"; do
   med[$name]=$m p90[$name]=$p
   echo "| $name | ${bin[$name]} | $m | $p | $lo |"
 done
+# The same ratio with the wrapper's median taken off both sides: the runtimes' own time.
+net() { awk -v a="$1" -v b="$2" -v w="${med[wrapper]}" 'BEGIN { printf "%.2f", (a - w) / (b - w) }'; }
 echo
-echo "skiff/crun: median $(ratio "${med[skiff]}" "${med[crun]}"), p90 $(ratio "${p90[skiff]}" "${p90[crun]}")"
-echo "skiff/runc: median $(ratio "${med[skiff]}" "${med[runc]}"), p90 $(ratio "${p90[skiff]}" "${p90[runc]}")"
+echo "skiff/crun: median $(ratio "${med[skiff]}" "${med[crun]}"), p90 $(ratio "${p90[skiff]}" "${p90[crun]}"), median net of the wrapper $(net "${med[skiff]}" "${med[crun]}")"
+echo "skiff/runc: median $(ratio "${med[skiff]}" "${med[runc]}"), p90 $(ratio "${p90[skiff]}" "${p90[runc]}"), median net of the wrapper $(net "${med[skiff]}" "${med[runc]}")"
+if [ -n "${med[skiff-base]:-}" ]; then
+  echo "skiff/skiff-base: median $(ratio "${med[skiff]}" "${med[skiff-base]}"), p90 $(ratio "${p90[skiff]}" "${p90[skiff-base]}")"
+  echo "skiff-base/crun: median $(ratio "${med[skiff-base]}" "${med[crun]}"), p90 $(ratio "${p90[skiff-base]}" "${p90[crun]}")"
+fi
 if [ -n "${med[skiff-vm]:-}" ]; then
   echo "skiff-vm/crun: median $(ratio "${med[skiff-vm]}" "${med[crun]}"), p90 $(ratio "${p90[skiff-vm]}" "${p90[crun]}")"
   echo "skiff-vm/runc: median $(ratio "${med[skiff-vm]}" "${med[runc]}"), p90 $(ratio "${p90[skiff-vm]}" "${p90[runc]}")"

@@ -35,4 +35,24 @@ expect_fail "invalid value" rt update --memory lots "$id"
 rt delete --force "$id"
 assert_nothing_left "$id" "$B"
 expect_fail "container does not exist" rt update --pids-limit 5 "$id"
+
+# Devices (cgroup v1): the rules of an update are the whole list, as in config.json; an allow
+# that is no longer there is denied again, the container's default devices stay allowed.
+if grep -q ':devices:' /proc/self/cgroup; then
+  edit_config "$B" '.linux.resources.devices += [{"allow":true,"type":"c","major":1,"minor":1,"access":"r"}]'
+  id=$(new_id update-dev)
+  rt run -d --pid-file "$SKIFF_TMP/pid" --bundle "$B" "$id"
+  pid=$(cat "$SKIFF_TMP/pid")
+  list=$(cgfile devices devices.list devices.list)
+  grep -qx "c 1:1 r" "$list" || fail "config's device rule not applied: $(cat "$list")"
+  echo '{"devices":[{"allow":false,"access":"rwm"}]}' | rt update -r - "$id"
+  ! grep -qx "c 1:1 r" "$list" || fail "update left the dropped allow c 1:1 r: $(cat "$list")"
+  grep -qx "c 1:3 rwm" "$list" || fail "update lost the default /dev/null rule: $(cat "$list")"
+  rt exec "$id" sh -c 'echo x >/dev/null' || fail "/dev/null unusable after the device update"
+  jq -c '.linux.resources' "$B/config.json" | rt update -r - "$id"
+  grep -qx "c 1:1 r" "$list" || fail "update back to config.json's rules: $(cat "$list")"
+  rt delete --force "$id"
+  assert_nothing_left "$id" "$B"
+  echo "ok: update of device rules on cgroup v1"
+fi
 echo "PASS: runtime_update"

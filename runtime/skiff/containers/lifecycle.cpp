@@ -43,12 +43,12 @@ runtime::Context runtime_context(const Globals& g) {
     return ctx;
 }
 
-Record refresh(const Globals& g, const Record& r) {
+std::optional<Record> refresh(const Globals& g, const Record& r) {
     if (r.state != State::Running || monitor_alive(g.root, r.id)) return r;
     auto lock = lock_record(g.root, r.id);
     if (!lock) return r;
     auto now = load_record(g.root, r.id);
-    if (!now) return r;
+    if (!now) return std::nullopt;
     if (now->state != State::Running || monitor_alive(g.root, r.id)) return *now;
     auto ctx = runtime_context(g);
     auto st = runtime::state(ctx, r.id);
@@ -60,10 +60,15 @@ Record refresh(const Globals& g, const Record& r) {
     now->finished_at = rfc3339_now();
     if (now->auto_remove) {
         (void)remove_files(g, *now);
-        return *now;
+        return std::nullopt;
     }
     (void)save_record(g.root, *now);
     return *now;
+}
+
+bool is_running(const Globals& g, const Record& r) {
+    auto now = refresh(g, r);
+    return now && now->state == State::Running;
 }
 
 void record_exit(const Globals& g, const std::string& id, int exit_code) {
@@ -82,6 +87,22 @@ void record_exit(const Globals& g, const std::string& id, int exit_code) {
     r->finished_at = rfc3339_now();
     if (!rm && !gone(rm.error())) r->error = rm.error().message;
     (void)save_record(g.root, *r);
+}
+
+int each_container(const Globals& g, const std::vector<std::string>& refs,
+                   const std::function<Result<void>(const std::string& id, const std::string& ref)>& act) {
+    int rc = 0;
+    for (const auto& ref : refs) {
+        auto id = resolve_container(g.root, ref);
+        auto r = id ? act(*id, ref) : Result<void>(id.error());
+        if (!r) {
+            fail(r.error(), 1);
+            rc = 1;
+            continue;
+        }
+        out(ref + "\n");
+    }
+    return rc;
 }
 
 Result<void> remove_files(const Globals& g, const Record& r) {
@@ -118,7 +139,7 @@ Result<void> stop_container(const Globals& g, const std::string& id, int timeout
     // The monitor records the exit; wait for it to let go (it does within milliseconds).
     auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
     while (monitor_alive(g.root, id) && std::chrono::steady_clock::now() < deadline) ::usleep(2000);
-    if (auto now = load_record(g.root, id)) refresh(g, *now);
+    if (auto now = load_record(g.root, id)) (void)refresh(g, *now);
     return ok();
 }
 

@@ -2,7 +2,10 @@
 // a host that rebooted), record an exit, stop, remove.
 #pragma once
 
+#include <functional>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "command.hpp"
 #include "record.hpp"
@@ -18,8 +21,12 @@ runtime::Context runtime_context(const Globals& g);
 // container is gone too (it died unwatched, or the host rebooted and took --runroot with it)
 // it is recorded as exited with code 255, as docker does for containers it lost, and the
 // runtime's leftover state (cgroup, state directory) is removed. Returns the record as it is
-// now. Cheap when the monitor lives (one open + flock).
-Record refresh(const Globals& g, const Record& r);
+// now, nullopt when it was an --rm container and is gone now. Cheap when the monitor lives
+// (one open + flock).
+std::optional<Record> refresh(const Globals& g, const Record& r);
+
+// refresh, then: does it run?
+bool is_running(const Globals& g, const Record& r);
 
 // The monitor's last step: under the record lock, remove the runtime state, then record the
 // exit (or, with --rm, remove the container). Gone already (rm -f): nothing to do.
@@ -33,6 +40,11 @@ Result<void> remove_container(const Globals& g, const std::string& id, bool forc
 // docker stop: the image's stop signal (SIGTERM by default), SIGKILL after `timeout` seconds
 // (< 0: wait forever), then waits for the monitor to record the exit.
 Result<void> stop_container(const Globals& g, const std::string& id, int timeout);
+
+// The loop of rm, stop and kill, docker's way: `act` on each container named in refs; each
+// name is printed as given when it succeeded, the error otherwise; 1 when any failed.
+int each_container(const Globals& g, const std::vector<std::string>& refs,
+                   const std::function<Result<void>(const std::string& id, const std::string& ref)>& act);
 
 // Removes the overlay, the directory and the name of a container whose runtime state is gone.
 Result<void> remove_files(const Globals& g, const Record& r);

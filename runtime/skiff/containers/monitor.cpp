@@ -2,266 +2,27 @@
 
 #include <fcntl.h>
 #include <linux/close_range.h>
-#include <poll.h>
 #include <signal.h>
 #include <sys/file.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
-#include <sys/socket.h>
-#include <sys/stat.h>
 #include <sys/syscall.h>
-#include <sys/un.h>
 #include <sys/wait.h>
 #include <termios.h>
 #include <unistd.h>
 
 #include <cerrno>
-#include <chrono>
-#include <cstring>
+#include <cstdlib>
 
 #include "lifecycle.hpp"
-#include "log_file.hpp"
 #include "skiff/oci/image/store.hpp"
 #include "skiff/oci/image/unpack.hpp"
+#include "stdio.hpp"
 #include "store.hpp"
 
 namespace skiff::skiffcli {
 namespace {
-
-class Fd {
-public:
-    Fd() = default;
-    explicit Fd(int fd) : fd_(fd) {}
-    Fd(Fd&& o) noexcept : fd_(o.release()) {}
-    Fd& operator=(Fd&& o) noexcept {
-        if (this != &o) reset(o.release());
-        return *this;
-    }
-    ~Fd() { reset(); }
-    int get() const { return fd_; }
-    explicit operator bool() const { return fd_ >= 0; }
-    int release() {
-        int f = fd_;
-        fd_ = -1;
-        return f;
-    }
-    void reset(int fd = -1) {
-        if (fd_ >= 0) ::close(fd_);
-        fd_ = fd;
-    }
-
-private:
-    int fd_ = -1;
-};
-
-void write_all(int fd, const char* p, size_t n) {
-    while (n > 0) {
-        ssize_t w = ::write(fd, p, n);
-        if (w < 0 && (errno == EINTR || errno == EAGAIN)) continue;
-        if (w <= 0) return; // a reader that went away must not stop the container's output
-        p += w;
-        n -= size_t(w);
-    }
-}
-
-Result<Fd> pipe_pair(Fd& other) {
-    int p[2];
-    if (::pipe2(p, O_CLOEXEC) != 0) return errno_error("pipe2");
-    other.reset(p[1]);
-    return Fd(p[0]);
-}
-
-// The container's side of its stdio, and what we keep.
-struct Io {
-    int child[3] = {-1, -1, -1}; // what the init gets as 0, 1, 2
-    Fd child_owned[3];           // the ends we made for it (closed once it has them)
-    Fd out, err;                 // we read these (pipes)
-    Fd stdin_keep;               // write end of its stdin pipe (detached -i): held open
-    Fd master;                   // pty master with -t
-    Fd log;
-};
-
-Result<Fd> recv_master(int listener) {
-    Fd conn(::accept4(listener, nullptr, nullptr, SOCK_CLOEXEC));
-    if (!conn) return errno_error("accept console socket");
-    char data[256];
-    char cbuf[CMSG_SPACE(sizeof(int))] = {};
-    iovec iov{data, sizeof data};
-    msghdr msg{};
-    msg.msg_iov = &iov;
-    msg.msg_iovlen = 1;
-    msg.msg_control = cbuf;
-    msg.msg_controllen = sizeof cbuf;
-    ssize_t n;
-    while ((n = ::recvmsg(conn.get(), &msg, MSG_CMSG_CLOEXEC)) < 0 && errno == EINTR) {
-    }
-    if (n < 0) return errno_error("recvmsg console socket");
-    cmsghdr* c = CMSG_FIRSTHDR(&msg);
-    if (!c || c->cmsg_type != SCM_RIGHTS) return Error{"console socket: no terminal received"};
-    int fd;
-    std::memcpy(&fd, CMSG_DATA(c), sizeof fd);
-    return Fd(fd);
-}
-
-Result<Fd> listen_console(const std::string& path) {
-    sockaddr_un addr{};
-    addr.sun_family = AF_UNIX;
-    if (path.size() >= sizeof addr.sun_path) return Error{"console socket path too long: " + path};
-    std::memcpy(addr.sun_path, path.c_str(), path.size() + 1);
-    Fd s(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
-    if (!s) return errno_error("socket");
-    ::unlink(path.c_str());
-    if (::bind(s.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0)
-        return errno_error("bind " + path);
-    if (::listen(s.get(), 1) != 0) return errno_error("listen " + path);
-    return s;
-}
-
-Result<void> mkdir_p(const std::string& path) {
-    for (size_t i = 1; i <= path.size(); ++i) {
-        if (i < path.size() && path[i] != '/') continue;
-        std::string p = path.substr(0, i);
-        if (::mkdir(p.c_str(), 0700) != 0 && errno != EEXIST) return errno_error("mkdir " + p);
-    }
-    return ok();
-}
-
-// runtime::run (detached: we keep the init as our child) with io.child as its stdio. Returns
-// the init's pid.
-Result<pid_t> launch(const Globals& g, const Record& r, Io& io) {
-    auto ctx = runtime_context(g);
-    SKIFF_CHECK(mkdir_p(g.runroot));
-    std::string sock;
-    Fd listener;
-    if (r.tty) {
-        sock = g.runroot + "/" + r.id.substr(0, 16) + ".console";
-        listener = SKIFF_TRY(listen_console(sock));
-    }
-    int saved[3];
-    for (int i = 0; i < 3; ++i) {
-        saved[i] = ::fcntl(i, F_DUPFD_CLOEXEC, 3);
-        if (io.child[i] >= 0 && io.child[i] != i) ::dup2(io.child[i], i);
-    }
-    runtime::RunOptions ro;
-    ro.create.id = r.id;
-    ro.create.bundle = container_dir(g.root, r.id);
-    ro.create.console_socket = sock;
-    ro.detach = true;
-    auto ran = runtime::run(ctx, ro);
-    for (int i = 0; i < 3; ++i) {
-        if (saved[i] >= 0) {
-            ::dup2(saved[i], i);
-            ::close(saved[i]);
-        } else {
-            ::close(i);
-        }
-        io.child_owned[i].reset();
-    }
-    if (!sock.empty()) ::unlink(sock.c_str());
-    if (!ran) return std::move(ran).error();
-    if (r.tty) {
-        auto m = recv_master(listener.get());
-        if (!m) {
-            (void)runtime::remove(ctx, r.id, true);
-            return std::move(m).error();
-        }
-        io.master = std::move(*m);
-    }
-    auto st = runtime::state(ctx, r.id);
-    if (!st) return std::move(st).error();
-    return st->pid;
-}
-
-int exit_code_of(int status) {
-    if (WIFEXITED(status)) return WEXITSTATUS(status);
-    if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
-    return 255;
-}
-
-struct Sinks {
-    int out = -1, err = -1; // our stdout/stderr when attached
-    int stdin_src = -1;     // our stdin, copied to the pty with -it
-    bool forward_signals = false;
-};
-
-// Copies the container's output until the init exits and its output ends; returns its exit
-// code. All signals are blocked by the caller; sfd reads them.
-int watch(pid_t pid, Io& io, const Sinks& s, int sfd) {
-    auto log = [&](Stream st, const char* buf, size_t n) {
-        if (!io.log) return;
-        std::string e = format_log_entries(st, std::string_view(buf, n), rfc3339_now());
-        write_all(io.log.get(), e.data(), e.size());
-    };
-    int code = -1;
-    bool in_open = s.stdin_src >= 0 && io.master;
-    std::chrono::steady_clock::time_point drain_until{};
-    char buf[32768];
-    for (;;) {
-        bool any_source = io.out || io.err || io.master;
-        if (code >= 0) {
-            if (!any_source) break;
-            if (std::chrono::steady_clock::now() >= drain_until) break;
-        }
-        pollfd p[5] = {{sfd, POLLIN, 0},
-                       {io.out.get(), POLLIN, 0},
-                       {io.err.get(), POLLIN, 0},
-                       {io.master.get(), POLLIN, 0},
-                       {in_open ? s.stdin_src : -1, POLLIN, 0}};
-        int timeout = code >= 0 ? 50 : -1;
-        int n = ::poll(p, 5, timeout);
-        if (n < 0 && errno != EINTR) break;
-        if (n <= 0) continue;
-        auto drain = [&](Fd& src, Stream st, int sink, short rev) {
-            if (!(rev & (POLLIN | POLLHUP | POLLERR))) return;
-            ssize_t r = ::read(src.get(), buf, sizeof buf);
-            if (r < 0 && (errno == EINTR || errno == EAGAIN)) return;
-            if (r <= 0) {
-                src.reset(); // EOF, or EIO from a pty whose slave side is all closed
-                return;
-            }
-            log(st, buf, size_t(r));
-            if (sink >= 0) write_all(sink, buf, size_t(r));
-        };
-        drain(io.out, Stream::Stdout, s.out, p[1].revents);
-        drain(io.err, Stream::Stderr, s.err, p[2].revents);
-        drain(io.master, Stream::Stdout, s.out, p[3].revents);
-        if (p[4].revents & (POLLIN | POLLHUP)) {
-            ssize_t r = ::read(s.stdin_src, buf, sizeof buf);
-            if (r > 0 && io.master) write_all(io.master.get(), buf, size_t(r));
-            else if (r == 0 || (r < 0 && errno != EINTR && errno != EAGAIN)) in_open = false;
-        }
-        if (p[0].revents & POLLIN) {
-            signalfd_siginfo si;
-            while (::read(sfd, &si, sizeof si) == sizeof si) {
-                int sig = int(si.ssi_signo);
-                if (sig == SIGCHLD) {
-                    int st;
-                    pid_t w;
-                    while ((w = ::waitpid(-1, &st, WNOHANG)) > 0)
-                        if (w == pid && code < 0) {
-                            code = exit_code_of(st);
-                            // Whatever still holds its pipes dies with its pid namespace.
-                            drain_until = std::chrono::steady_clock::now() + std::chrono::seconds(2);
-                        }
-                } else if (sig == SIGWINCH) {
-                    winsize ws{};
-                    if (io.master && ::ioctl(0, TIOCGWINSZ, &ws) == 0) ::ioctl(io.master.get(), TIOCSWINSZ, &ws);
-                } else if (s.forward_signals && code < 0 && sig != SIGPIPE && sig != SIGURG) {
-                    ::kill(pid, sig);
-                }
-                break;
-            }
-        }
-    }
-    if (code < 0) {
-        int st = 0;
-        while (::waitpid(pid, &st, 0) < 0 && errno == EINTR) {
-        }
-        code = exit_code_of(st);
-    }
-    return code;
-}
 
 // Takes monitor.lock for the life of this process (the fd stays open, close-on-exec).
 Result<Fd> take_monitor_lock(const Globals& g, const std::string& id) {
@@ -288,7 +49,9 @@ Result<Prepared> prepare(const Globals& g, const std::string& id) {
     p.lock = SKIFF_TRY(lock_record(g.root, id));
     p.rec = SKIFF_TRY(load_record(g.root, id));
     if (p.rec.state == State::Running) {
-        p.rec = refresh(g, p.rec);
+        auto now = refresh(g, p.rec);
+        if (!now) return Error{"No such container: " + id, ENOENT};
+        p.rec = *now;
         if (p.rec.state == State::Running) return Error{"container " + id + " is already running", EBUSY};
     }
     p.monitor_lock = SKIFF_TRY(take_monitor_lock(g, id));
@@ -329,23 +92,6 @@ Result<Fd> open_log(const Globals& g, const std::string& id) {
     return fd;
 }
 
-Result<void> open_null(Io& io, int slot, int flags) {
-    io.child_owned[slot].reset(::open("/dev/null", flags | O_CLOEXEC));
-    if (!io.child_owned[slot]) return errno_error("open /dev/null");
-    io.child[slot] = io.child_owned[slot].get();
-    return ok();
-}
-
-Result<void> output_pipes(Io& io) {
-    io.out = SKIFF_TRY(pipe_pair(io.child_owned[1]));
-    io.err = SKIFF_TRY(pipe_pair(io.child_owned[2]));
-    io.child[1] = io.child_owned[1].get();
-    io.child[2] = io.child_owned[2].get();
-    return ok();
-}
-
-// The detached monitor's life after the double fork; `status` gets one line: "0" or
-// "<exit code> <error>".
 [[noreturn]] void monitor_main(const Globals& g, const std::string& id, int status) {
     auto report = [&](int code, const std::string& msg) {
         std::string line = std::to_string(code) + (msg.empty() ? "" : " " + msg) + "\n";
@@ -520,3 +266,4 @@ Result<void> start_detached(const Globals& g, const std::string& id) {
 }
 
 } // namespace skiff::skiffcli
+

@@ -4,9 +4,14 @@
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <fstream>
 
+#include "images/progress.hpp"
+#include "skiff/oci/image/reference.hpp"
+#include "skiff/oci/isolation.hpp"
+#include "skiff/oci/image/registry.hpp"
 #include "store.hpp"
 
 namespace skiff::skiffcli {
@@ -30,6 +35,7 @@ const std::vector<Flag>& create_flags() {
         {"hostname,h", Flag::Value, "container host name"},
         {"isolation", Flag::Value, "container isolation technology: container or vm", "container"},
         {"network", Flag::Value, "network mode: none or host", "none"},
+        {"pull", Flag::Value, "pull image before running: missing, always or never", "missing"},
     };
     return flags;
 }
@@ -107,7 +113,11 @@ Result<image::RunOptions> run_options(const Args& a) {
     o.hostname = a.value("hostname");
     o.tty = a.flag("tty");
     o.read_only = a.flag("read-only");
-    o.isolation = a.value("isolation", "container");
+    // Without --isolation, the host's default (/etc/skiff/config.json) decides, as it does
+    // for skiff-runtime.
+    auto host = oci::load_host_config();
+    if (!host) return std::move(host).error();
+    o.isolation = a.value("isolation", oci::to_string(host->isolation));
     if (o.isolation != "container" && o.isolation != "vm")
         return Error{"invalid isolation \"" + o.isolation + "\": want container or vm"};
     o.network = a.value("network", "none");
@@ -137,12 +147,35 @@ Result<image::RunOptions> run_options(const Args& a) {
                          "\": invalid syntax"};
         o.pids_limit = p;
     }
-    if (o.isolation == "vm" && (::access("/dev/kvm", R_OK | W_OK) != 0))
-        return Error{"--isolation vm: /dev/kvm is not available on this host (vm mode needs KVM)"};
+    if (o.isolation == "vm" && !host->vm_fallback) { // with vm_fallback the runtime falls back
+        struct stat st{};
+        if (::stat("/dev/kvm", &st) != 0 || !S_ISCHR(st.st_mode) || ::access("/dev/kvm", R_OK | W_OK) != 0)
+            return Error{"--isolation vm: /dev/kvm is not available on this host (vm mode needs KVM)"};
+    }
     return o;
 }
 
 namespace {
+
+// docker's --pull: "missing" pulls only what the store lacks (saying so on stderr), "always"
+// asks the registry every time, "never" only looks in the store.
+Result<std::string> find_or_pull(image::Store& store, const std::string& name, const std::string& policy) {
+    if (policy != "missing" && policy != "always" && policy != "never")
+        return Error{"invalid pull option: '" + policy + "': must be one of \"always\", \"missing\" or \"never\""};
+    auto local = store.resolve_name(name);
+    if (policy == "never" || (policy == "missing" && (local || local.error().code != ENOENT))) return local;
+    auto ref = image::parse_reference(name);
+    if (!ref) return local ? std::move(ref).error() : std::move(local).error();
+    if (!local) {
+        std::string msg = "Unable to find image '" + ref->familiar() + "' locally\n";
+        (void)!::write(2, msg.data(), msg.size());
+    }
+    image::RegistryOptions ro;
+    ro.progress = progress_printer(2);
+    auto pulled = image::pull_image(store, *ref, ro);
+    if (!pulled) return std::move(pulled).error();
+    return pulled->manifest_digest;
+}
 
 Record record_of(const std::string& id, const std::string& name, const image::Image& img,
                  const image::RunOptions& o, const oci::Spec& spec) {
@@ -180,36 +213,41 @@ Record record_of(const std::string& id, const std::string& name, const image::Im
 
 } // namespace
 
+// The name is claimed once the container's directory exists (store.hpp); a taken name is
+// refused before any work too.
 Result<Record> create_container(const Globals& g, const Args& a) {
     image::RunOptions o = SKIFF_TRY(run_options(a));
-    std::string id = new_id();
     std::string name;
     if (a.has("name")) {
         name = SKIFF_TRY(check_name(a.value("name")));
-        SKIFF_CHECK(reserve_name(g.root, name, id));
-    } else {
-        for (unsigned attempt = 0;; ++attempt) {
-            name = generate_name(attempt);
-            auto r = reserve_name(g.root, name, id);
-            if (r) break;
-            if (r.error().code != EEXIST || attempt > 20) return std::move(r).error();
-        }
+        if (auto owner = name_owner(g.root, name); !owner.empty()) return name_conflict(name, owner);
     }
+    std::string id = new_id();
+    auto store = SKIFF_TRY(image::Store::open(g.root));
+    std::string md = SKIFF_TRY(find_or_pull(store, o.image_name, a.value("pull", "missing")));
+    auto img = SKIFF_TRY(store.image(md));
+    auto bundle = SKIFF_TRY(image::create_bundle(store, img, id, o));
     auto made = [&]() -> Result<Record> {
-        auto store = SKIFF_TRY(image::Store::open(g.root));
-        std::string md = SKIFF_TRY(store.resolve_name(o.image_name));
-        auto img = SKIFF_TRY(store.image(md));
-        auto bundle = SKIFF_TRY(image::create_bundle(store, img, id, o));
+        if (!name.empty()) {
+            SKIFF_CHECK(reserve_name(g.root, name, id));
+        } else {
+            for (unsigned attempt = 0;; ++attempt) {
+                name = generate_name(attempt);
+                auto r = reserve_name(g.root, name, id);
+                if (r) break;
+                if (r.error().code != EEXIST || attempt > 20) return std::move(r).error();
+            }
+        }
         Record r = record_of(id, name, img, o, bundle.spec);
         r.open_stdin = a.flag("interactive");
         r.auto_remove = a.flag("rm");
         if (auto s = save_record(g.root, r); !s) {
-            (void)image::remove_rootfs(store, id);
+            release_name(g.root, name, id);
             return std::move(s).error();
         }
         return r;
     }();
-    if (!made) release_name(g.root, name, id);
+    if (!made) (void)image::remove_rootfs(store, id);
     return made;
 }
 

@@ -5,6 +5,8 @@
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
+#include "lifecycle/state_store.hpp"
+
 namespace skiff::skiffcli {
 
 using nlohmann::json;
@@ -111,15 +113,6 @@ Result<Record> parse_record(const std::string& text, const std::string& source) 
     return r;
 }
 
-std::string rfc3339_now() {
-    timespec ts{};
-    ::clock_gettime(CLOCK_REALTIME, &ts);
-    tm t{};
-    ::gmtime_r(&ts.tv_sec, &t);
-    char buf[64];
-    std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%09ldZ", t.tm_year + 1900, t.tm_mon + 1,
-                  t.tm_mday, t.tm_hour, t.tm_min, t.tm_sec, ts.tv_nsec);
-    return buf;
-}
+std::string rfc3339_now() { return runtime::rfc3339_now(); }
 
 } // namespace skiff::skiffcli

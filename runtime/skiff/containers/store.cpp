@@ -194,21 +194,43 @@ Result<void> reserve_name(const std::string& root, const std::string& name, cons
     std::string dir = names_dir(root);
     if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) return errno_error("mkdir " + dir);
     std::string link = dir + "/" + name;
-    for (int attempt = 0; attempt < 2; ++attempt) {
-        if (::symlink(id.c_str(), link.c_str()) == 0) return ok();
-        if (errno != EEXIST) return errno_error("symlink " + link);
-        char target[128];
-        ssize_t n = ::readlink(link.c_str(), target, sizeof target - 1);
-        std::string owner = n > 0 ? std::string(target, size_t(n)) : "";
-        // A claim whose container is gone (a crash between claim and record) is stale.
-        bool stale = owner.size() == 64 && ::access(container_dir(root, owner).c_str(), F_OK) != 0;
-        if (!stale || attempt > 0)
-            return Error{"Conflict. The container name \"/" + name + "\" is already in use by container \"" +
-                             owner + "\". You have to remove (or rename) that container to be able to reuse that name.",
-                         EEXIST};
-        ::unlink(link.c_str());
+    if (::symlink(id.c_str(), link.c_str()) == 0) return ok();
+    if (errno != EEXIST) return errno_error("symlink " + link);
+    // Taken, or stale: a claim whose container directory is gone (a crash between claim and
+    // record, or between rm's removal and release). Replacing a stale one happens under the
+    // names lock so two claimants cannot both replace it. Claims are made only once the
+    // container's directory exists, so "directory gone" never means "being made".
+    int lock = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (lock < 0) return errno_error("open " + dir);
+    while (::flock(lock, LOCK_EX) != 0 && errno == EINTR) {
     }
-    return ok();
+    char target[128];
+    ssize_t n = ::readlink(link.c_str(), target, sizeof target - 1);
+    std::string owner = n > 0 ? std::string(target, size_t(n)) : "";
+    bool stale = n < 0 || ::access(container_dir(root, owner).c_str(), F_OK) != 0;
+    Result<void> r = ok();
+    if (stale) {
+        ::unlink(link.c_str());
+        if (::symlink(id.c_str(), link.c_str()) != 0) r = errno_error("symlink " + link);
+    } else {
+        r = name_conflict(name, owner);
+    }
+    ::close(lock);
+    return r;
+}
+
+Error name_conflict(const std::string& name, const std::string& owner) {
+    return Error{"Conflict. The container name \"/" + name + "\" is already in use by container \"" + owner +
+                     "\". You have to remove (or rename) that container to be able to reuse that name.",
+                 EEXIST};
+}
+
+std::string name_owner(const std::string& root, const std::string& name) {
+    char target[128];
+    ssize_t n = ::readlink((names_dir(root) + "/" + name).c_str(), target, sizeof target - 1);
+    if (n != 64) return "";
+    std::string id(target, size_t(n));
+    return ::access(container_dir(root, id).c_str(), F_OK) == 0 ? id : "";
 }
 
 void release_name(const std::string& root, const std::string& name, const std::string& id) {

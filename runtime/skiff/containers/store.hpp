@@ -51,10 +51,13 @@ std::vector<Record> list_records(const std::string& root);
 // "No such container: x", "Multiple IDs found with provided prefix: x".
 Result<std::string> resolve_container(const std::string& root, const std::string& ref);
 
-// Claims `name` for `id`. Error in docker's words when taken:
+// Claims `name` for `id`, whose directory must exist already. Error in docker's words when taken:
 // Conflict. The container name "/web" is already in use by container "<id>". You have to
 // remove (or rename) that container to be able to reuse that name.
 Result<void> reserve_name(const std::string& root, const std::string& name, const std::string& id);
+// The id whose container holds `name`, "" when free (or the claim is stale).
+std::string name_owner(const std::string& root, const std::string& name);
+Error name_conflict(const std::string& name, const std::string& owner);
 // Drops the claim if it still belongs to id.
 void release_name(const std::string& root, const std::string& name, const std::string& id);
 

@@ -40,7 +40,7 @@ int exec(const Globals& g, const Args& a) {
     if (!id) return fail(id.error(), 1);
     auto rec = load_record(g.root, *id);
     if (!rec) return fail(rec.error(), 1);
-    if (refresh(g, *rec).state != State::Running) return fail("Container " + *id + " is not running", 1);
+    if (!is_running(g, *rec)) return fail("Container " + *id + " is not running", 1);
 
     auto ctx = runtime_context(g);
     auto proc = runtime::container_process(ctx, *id);

@@ -123,7 +123,13 @@ int inspect(const Globals& g, const Args& a) {
             rc = 1;
             continue;
         }
-        json j = to_json(g, refresh(g, *rec));
+        auto now = refresh(g, *rec);
+        if (!now) {
+            fail("Error: No such container: " + ref, 1);
+            rc = 1;
+            continue;
+        }
+        json j = to_json(g, *now);
         if (a.has("format")) {
             auto s = render(a.value("format"), j);
             if (!s) return fail(s.error());

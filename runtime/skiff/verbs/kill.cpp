@@ -9,28 +9,14 @@ namespace {
 int kill(const Globals& g, const Args& a) {
     auto sig = runtime::parse_signal(a.value("signal", "KILL"));
     if (!sig) return fail(sig.error());
-    int rc = 0;
-    for (const auto& ref : a.positional) {
-        auto id = resolve_container(g.root, ref);
-        if (!id) {
-            fail(id.error(), 1);
-            rc = 1;
-            continue;
-        }
-        auto rec = load_record(g.root, *id);
-        if (!rec || refresh(g, *rec).state != State::Running) {
-            fail("Cannot kill container: " + ref + ": Container " + *id + " is not running", 1);
-            rc = 1;
-            continue;
-        }
-        if (auto k = runtime::kill(runtime_context(g), *id, *sig, false); !k) {
-            fail("Cannot kill container: " + ref + ": " + k.error().message, 1);
-            rc = 1;
-            continue;
-        }
-        out(ref + "\n");
-    }
-    return rc;
+    return each_container(g, a.positional, [&](const std::string& id, const std::string& ref) -> Result<void> {
+        auto rec = load_record(g.root, id);
+        if (!rec || !is_running(g, *rec))
+            return Error{"Cannot kill container: " + ref + ": Container " + id + " is not running"};
+        if (auto k = runtime::kill(runtime_context(g), id, *sig, false); !k)
+            return Error{"Cannot kill container: " + ref + ": " + k.error().message};
+        return ok();
+    });
 }
 
 const Command kKill{"kill", "[OPTIONS] CONTAINER [CONTAINER...]", "Kill one or more running containers",

@@ -38,7 +38,9 @@ int ps(const Globals& g, const Args& a) {
     std::vector<std::vector<std::string>> rows;
     std::string ids;
     for (const auto& rec : list_records(g.root)) {
-        Record r = refresh(g, rec);
+        auto fresh = refresh(g, rec);
+        if (!fresh) continue;
+        const Record& r = *fresh;
         if (!all && r.state != State::Running) continue;
         std::string id = no_trunc ? r.id : r.id.substr(0, 12);
         if (quiet) {

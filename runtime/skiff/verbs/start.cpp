@@ -21,7 +21,7 @@ int start(const Globals& g, const Args& a) {
             continue;
         }
         auto rec = load_record(g.root, *id);
-        if (rec && refresh(g, *rec).state == State::Running) {
+        if (rec && is_running(g, *rec)) {
             if (!attach) out(ref + "\n");
             continue;
         }

@@ -3,7 +3,6 @@
 
 #include "../command.hpp"
 #include "../containers/lifecycle.hpp"
-#include "../containers/store.hpp"
 
 namespace skiff::skiffcli {
 namespace {
@@ -19,18 +18,8 @@ int stop(const Globals& g, const Args& a) {
                         "\": invalid syntax");
         timeout = int(v);
     }
-    int rc = 0;
-    for (const auto& ref : a.positional) {
-        auto id = resolve_container(g.root, ref);
-        auto r = id ? stop_container(g, *id, timeout) : Result<void>(id.error());
-        if (!r) {
-            fail(r.error(), 1);
-            rc = 1;
-            continue;
-        }
-        out(ref + "\n");
-    }
-    return rc;
+    return each_container(g, a.positional,
+                          [&](const std::string& id, const std::string&) { return stop_container(g, id, timeout); });
 }
 
 const Command kStop{"stop", "[OPTIONS] CONTAINER [CONTAINER...]", "Stop one or more running containers",

@@ -139,6 +139,23 @@ inline int busy_loop() {
     return 0;
 }
 
+// A cgroup destroyed on scope exit, so that a failed REQUIRE leaves nothing behind.
+struct Guard {
+    std::unique_ptr<skiff::runtime::cgroups::Cgroup> cg;
+    ~Guard() {
+        if (!cg) return;
+        (void)cg->kill_all(SIGKILL);
+        (void)cg->destroy();
+    }
+    skiff::runtime::cgroups::Cgroup* operator->() { return cg.get(); }
+};
+
+inline Guard make(const skiff::runtime::cgroups::Options& o, const skiff::oci::Resources* r) {
+    auto c = skiff::runtime::cgroups::Cgroup::create(o, r);
+    if (!c.ok()) FAIL("create: " << c.error().message);
+    return Guard{std::move(*c)};
+}
+
 inline void sleep_ms(int ms) { std::this_thread::sleep_for(std::chrono::milliseconds(ms)); }
 
 } // namespace cgtest

@@ -46,21 +46,8 @@ std::map<std::string, std::string> v1_dirs(const Cgroup& cg) {
 }
 
 // Destroys on scope exit so a failed REQUIRE leaves nothing behind.
-struct Guard {
-    std::unique_ptr<Cgroup> cg;
-    ~Guard() {
-        if (!cg) return;
-        (void)cg->kill_all(SIGKILL);
-        (void)cg->destroy();
-    }
-    Cgroup* operator->() { return cg.get(); }
-};
-
-Guard make(const Options& o, const oci::Resources* r) {
-    auto c = Cgroup::create(o, r);
-    if (!c.ok()) FAIL("create: " << c.error().message);
-    return Guard{std::move(*c)};
-}
+using cgtest::Guard;
+using cgtest::make;
 
 } // namespace
 

@@ -42,21 +42,8 @@ Options v2_opts(const std::string& root, const char* tag) {
     return o;
 }
 
-struct Guard {
-    std::unique_ptr<Cgroup> cg;
-    ~Guard() {
-        if (!cg) return;
-        (void)cg->kill_all(SIGKILL);
-        (void)cg->destroy();
-    }
-    Cgroup* operator->() { return cg.get(); }
-};
-
-Guard make(const Options& o, const oci::Resources* r) {
-    auto c = Cgroup::create(o, r);
-    if (!c.ok()) FAIL("create: " << c.error().message);
-    return Guard{std::move(*c)};
-}
+using cgtest::Guard;
+using cgtest::make;
 
 int sleeper() {
     for (;;) ::pause();

@@ -1,8 +1,10 @@
+#include <fcntl.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
+#include <cerrno>
 #include <cstdlib>
 #include <string>
 
@@ -101,9 +103,14 @@ TEST_CASE("the container lock excludes a second command") {
     int fd = ::open((root + "/locked").c_str(), O_RDONLY | O_DIRECTORY);
     REQUIRE(fd >= 0);
     CHECK(::flock(fd, LOCK_EX | LOCK_NB) != 0);
+    // A command that must not wait (list, a create finding the id taken) is told so.
+    auto busy = ContainerDir::open(root, "locked", /*wait=*/false);
+    REQUIRE_FALSE(busy.ok());
+    CHECK(busy.error().code == EWOULDBLOCK);
     d->unlock();
     CHECK(::flock(fd, LOCK_EX | LOCK_NB) == 0);
     ::close(fd);
+    CHECK(ContainerDir::open(root, "locked", /*wait=*/false).ok());
     REQUIRE(d->remove().ok());
     ::rmdir(root.c_str());
 }

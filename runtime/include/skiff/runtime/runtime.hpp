@@ -115,6 +115,8 @@ using oci::kIsolationAnnotation;
 enum class LogFormat { Text, Json };
 void configure_log(const std::string& path, LogFormat format, bool debug);
 void log_debug(const std::string& message);
+// Whether --debug is on: callers test it before building a debug message on a hot path.
+bool debug_enabled();
 void log_info(const std::string& message);
 void log_error(const std::string& message);
 void log_warning(const std::string& message);

@@ -1,0 +1,64 @@
+# shellcheck shell=bash
+# Shared by tests/integration/skiff_*.sh (sourced after lib.sh): the real `skiff` binary with a
+# --root and --runroot of the test's own, and the busybox image (images/busybox/build.sh) in it.
+# Use it as `sk ARGS...`.
+need_root
+SKIFF_CLI=${SKIFF_CLI:-$SKIFF_BUILD_DIR/runtime/skiff}
+[ -x "$SKIFF_CLI" ] || skip "skiff not built ($SKIFF_CLI)"
+SK_ROOT=$SKIFF_TMP/root
+SK_RUNROOT=$SKIFF_TMP/run
+sk() { "$SKIFF_CLI" --root "$SK_ROOT" --runroot "$SK_RUNROOT" "$@"; }
+
+expect_eq() { [ "$2" = "$3" ] || fail "$1: got '$2', want '$3'"; }
+expect_contains() { [[ $2 == *"$3"* ]] || fail "$1: '$3' not in output: $2"; }
+# expect_rc WHAT WANT COMMAND...: runs COMMAND, checks its exit code.
+expect_rc() {
+  local what=$1 want=$2 rc=0
+  shift 2
+  "$@" || rc=$?
+  [ "$rc" = "$want" ] || fail "$what: exit $rc, want $want"
+}
+
+# Everything a test's containers may have left: monitors and containers (killed through
+# their records), overlays, cgroups named after their ids.
+skiff_cleanup() {
+  local d id pid
+  for d in "$SK_ROOT"/containers/*/; do
+    [ -d "$d" ] || continue
+    id=$(basename "$d")
+    sk rm -f "$id" >/dev/null 2>&1 || true
+    for pid in $(fuser "$d/monitor.lock" 2>/dev/null); do kill -9 "$pid" 2>/dev/null || true; done
+    grep -q " ${d%/}/rootfs " /proc/self/mounts && umount -l "${d%/}/rootfs"
+    for c in /sys/fs/cgroup/*/"$id" /sys/fs/cgroup/*/*/"$id"; do
+      [ -d "$c" ] && rmdir "$c" 2>/dev/null
+    done
+  done
+  true
+}
+cleanup skiff_cleanup
+
+# The busybox image as "busybox": through `skiff load` once it exists, else through the image
+# library's test tool (tests/unit/image/tool_main.cpp).
+skiff_load_busybox() {
+  need_cmd busybox
+  need_cmd jq
+  bash "$SKIFF_SOURCE_DIR/images/busybox/build.sh" "$SKIFF_TMP/busybox" >/dev/null
+  if sk load --help >/dev/null 2>&1; then
+    sk load -i "$SKIFF_TMP/busybox" >/dev/null || fail "skiff load of the busybox layout"
+  else
+    local tool=$SKIFF_BUILD_DIR/tests/unit_image
+    [ -x "$tool" ] || skip "neither skiff load nor unit_image is built"
+    SKIFF_IMAGE_TOOL="$(printf '%s\n' load "$SK_ROOT" "$SKIFF_TMP/busybox" busybox)" "$tool" '[.tool]' -o /dev/null \
+      >/dev/null || fail "loading the busybox layout"
+  fi
+}
+
+# alive PID: the process exists and is not a zombie (a container whose monitor was killed is
+# re-parented to pid 1, which may be slow to reap it).
+alive() { local st; st=$(ps -o stat= -p "$1" 2>/dev/null) && [[ $st != Z* ]]; }
+
+# Counts of what containers leave behind on the host.
+records() { find "$SK_ROOT/containers" -mindepth 1 -maxdepth 1 -type d 2>/dev/null | wc -l; }
+mounts_under_root() { grep -c " $SK_ROOT/" /proc/self/mounts || true; }
+runtime_states() { find "$SK_RUNROOT" -mindepth 1 -maxdepth 1 -type d 2>/dev/null | wc -l; }
+cgroup_dirs_of() { find /sys/fs/cgroup -maxdepth 3 -type d -name "$1" 2>/dev/null | wc -l; }

@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# After a crash or reboot: the monitor and the container are gone and --runroot is wiped (it is
+# a tmpfs on a real host). `ps` must show the container as exited, not running, without
+# leaving runtime state behind, and the container must start again. And a monitor killed on
+# its own leaves a container that still runs and can still be stopped and removed.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/skiff_common.bash"
+skiff_load_busybox
+
+id=$(sk run -d --name survivor busybox sh -c 'echo before; sleep 1000')
+sleep 0.3
+pid=$(sk inspect -f '{{.State.Pid}}' survivor)
+mon=$(fuser "$SK_ROOT/containers/$id/monitor.lock" 2>/dev/null | tr -d ' ')
+[ -n "$mon" ] && kill -0 "$pid" || fail "monitor ($mon) or container ($pid) not running"
+
+# The "reboot": everything dies at once, the runtime's state with it.
+kill -9 "$mon" "$pid"
+for _ in $(seq 100); do alive "$pid" || break; sleep 0.05; done
+rm -rf "$SK_RUNROOT"
+expect_contains "ps -a after the reboot" "$(sk ps -a)" "Exited (255)"
+expect_eq "ps shows it not running" "$(sk ps -q | wc -l)" 0
+expect_eq "state after the reboot" "$(sk inspect -f '{{.State.Status}} {{.State.Running}} {{.State.Pid}}' survivor)" \
+  "exited false 0"
+expect_eq "logs kept" "$(sk logs survivor)" "before"
+# The real reboot also takes the overlay mount; start mounts it again.
+umount "$SK_ROOT/containers/$id/rootfs"
+expect_eq "start after the reboot" "$(sk start survivor)" "survivor"
+expect_eq "running again" "$(sk inspect -f '{{.State.Status}}' survivor)" "running"
+sk rm -f survivor >/dev/null
+
+# Monitor killed alone: the runtime still has the container running.
+id=$(sk run -d --name orphan busybox sleep 1000)
+sleep 0.3
+pid=$(sk inspect -f '{{.State.Pid}}' orphan)
+kill -9 "$(fuser "$SK_ROOT/containers/$id/monitor.lock" 2>/dev/null | tr -d ' ')"
+sleep 0.2
+expect_eq "running without a monitor" "$(sk inspect -f '{{.State.Status}}' orphan)" "running"
+sk stop -t 1 orphan >/dev/null
+alive "$pid" && fail "stop left the container running"
+expect_eq "stopped without a monitor" "$(sk inspect -f '{{.State.Status}}' orphan)" "exited"
+expect_eq "runtime state cleaned" "$(runtime_states)" 0
+sk rm orphan >/dev/null
+
+# An --rm container found dead is removed, not shown.
+id=$(sk run -d --rm busybox sleep 1000)
+sleep 0.3
+pid=$(sk inspect -f '{{.State.Pid}}' "$id")
+kill -9 "$(fuser "$SK_ROOT/containers/$id/monitor.lock" 2>/dev/null | tr -d ' ')" "$pid"
+sleep 0.2
+rm -rf "$SK_RUNROOT"
+expect_eq "ps -a after the reboot of an --rm container" "$(sk ps -aq | wc -l)" 0
+expect_eq "records" "$(records)" 0
+expect_eq "mounts" "$(mounts_under_root)" 0
+echo "PASS: skiff after a reboot"
