@@ -200,6 +200,7 @@ Result<int> boot(Options& o, Timeline& tl, int& exit_on_error) {
     } else if (!o.app_seccomp.empty()) {
         profile = SKIFF_TRY(read_app_seccomp_file(o.app_seccomp));
     }
+    if (profile) tl.mark("seccomp profile read");
 
     GuestMemory mem = SKIFF_TRY(GuestMemory::create(o.memory_mib << 20));
     KvmVm vm = SKIFF_TRY(KvmVm::create(o.kvm_fd, mem));
@@ -264,7 +265,7 @@ Result<int> boot(Options& o, Timeline& tl, int& exit_on_error) {
     g.rootfs_fd = rootfs;
     g.handles = {0, 1, 2};
     g.debug = o.debug;
-    if (profile) g.refused = &profile->refused;
+    if (profile) g.seccomp = &*profile;
     const int vcpu_fd = vm.vcpu_fd();
     g.set_fs_base = [vcpu_fd](uint64_t base) { return set_fs_base(vcpu_fd, base); };
     std::vector<unsigned char> resident; // --memory-report: allocated now, filled after the run

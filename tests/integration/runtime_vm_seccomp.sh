@@ -90,6 +90,31 @@ out=$(rt run --bundle "$B" "$(new_id sc)") || fail "raw-open: $out"
 [ "$out" = "raw open hypercall: EACCES" ] || fail "raw-open with open blocked: $out"
 echo "ok: the VMM refuses an open hypercall when the profile blocks every open syscall"
 
+# podman's default profile (deny by default with ENOSYS, as podman writes it: x86 architectures,
+# no capability-dependent rules): the usual applets and a static C program agree in both modes.
+if [ -r /usr/share/containers/seccomp.json ]; then
+  P="$SKIFF_TMP/podman-bundle"
+  make_bundle "$P" true
+  cp "$SKIFF_BUILD_DIR/tests/programs/hello-glibc" "$P/rootfs/hello"
+  profile=$(jq -c '{defaultAction, defaultErrnoRet,
+    architectures: ["SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32"],
+    syscalls: [.syscalls[] | select((.includes // {}) == {} and (.excludes // {}) == {})
+               | {names, action} + (if .args then {args} else {} end)
+                                 + (if .errnoRet then {errnoRet} else {} end)]}' /usr/share/containers/seccomp.json)
+  edit_config "$P" ".linux.seccomp = $profile"
+  for args in "echo hi" "ls -la /etc" "cat /etc/passwd" "id" "sha256sum /bin/busybox" "/hello /etc/passwd 5"; do
+    outs=()
+    for mode in container vm; do
+      edit_config "$P" ".annotations[\"run.skiff.isolation\"]=\"$mode\" | .process.args=$(printf '%s\n' $args | jq -R . | jq -s -c .)"
+      rc=0
+      out=$(rt run --bundle "$P" "$(new_id pod)" 2>&1) || rc=$?
+      outs+=("$out (exit $rc)")
+    done
+    [ "${outs[0]}" = "${outs[1]}" ] || fail "podman profile, '$args': container [${outs[0]}] vm [${outs[1]}]"
+  done
+  echo "ok: under podman's default profile the applets and hello agree in both modes"
+fi
+
 # NOTIFY needs the host kernel: a clear error at create, nothing left.
 edit_config "$B" '.linux.seccomp.syscalls[0].action = "SCMP_ACT_NOTIFY" | .linux.seccomp.listenerPath = "/nonexistent.sock"'
 id=$(new_id sc)

@@ -43,10 +43,10 @@ bool Hypercalls::dispatch(Guest& g, uint64_t addr, uint64_t value) const {
     }
     ++g.count;
     const uint32_t nr = static_cast<uint32_t>(off / 8);
-    if (g.refused && (*g.refused)[nr]) {
+    if (const uint32_t verdict = g.seccomp ? g.seccomp->refusal(nr) : 0) {
         // The profile blocks every syscall that could have asked for this: the libOS answers
         // them itself, so only a guest going around it gets here.
-        const int64_t r = refused_hypercall_result((*g.refused)[nr]);
+        const int64_t r = refused_hypercall_result(verdict);
         g.log(std::string("hypercall ") + spec->name + " refused by the seccomp profile");
         if (r == kEndBySigsys) {
             g.exit_status = 128 + SIGSYS;

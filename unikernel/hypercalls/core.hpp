@@ -15,6 +15,8 @@
 
 namespace skiff::vmm {
 
+struct AppSeccomp;
+
 // Everything a handler may touch: guest RAM, the host fds the guest holds, and how the run ends.
 struct Guest {
     const GuestMemory* mem = nullptr;
@@ -24,8 +26,8 @@ struct Guest {
     uint64_t count = 0; // hypercalls served
     std::function<Result<void>(uint64_t)> set_fs_base; // empty in tests without a vCPU
     std::vector<std::pair<uint64_t, std::chrono::steady_clock::time_point>> marks;
-    // The container's seccomp profile (app_seccomp.hpp): per hypercall, nonzero when refused.
-    const std::array<uint32_t, SKIFF_HC_COUNT>* refused = nullptr;
+    // The container's seccomp profile (app_seccomp.hpp): which hypercalls it refuses.
+    AppSeccomp* seccomp = nullptr;
 
     std::optional<int> exit_status; // set when the guest is done
     std::string error;              // set when the guest broke the protocol: the VM stops
