@@ -3,12 +3,14 @@
 #include "skiff/oci/image/bundle.hpp"
 
 #include <cerrno>
+#include <climits>
 #include <fcntl.h>
 #include <linux/openat2.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "bundle_parts.hpp"
 #include "fs.hpp"
 #include "skiff/oci/isolation.hpp"
 
@@ -33,20 +35,6 @@ bool has_env(const std::vector<std::string>& env, const std::string& key) {
     for (const auto& e : env)
         if (env_key(e) == key) return true;
     return false;
-}
-
-// "/a/./b//c/" -> "/a/b/c"; ".." is kept for the kernel to resolve inside the root.
-std::string clean_abs(const std::string& p) {
-    std::string out;
-    size_t pos = 0;
-    while (pos <= p.size()) {
-        auto s = p.find('/', pos);
-        if (s == std::string::npos) s = p.size();
-        std::string c = p.substr(pos, s - pos);
-        if (!c.empty() && c != ".") out += "/" + c;
-        pos = s + 1;
-    }
-    return out.empty() ? "/" : out;
 }
 
 std::string join(const std::vector<std::string>& v, const char* sep) {
@@ -82,6 +70,19 @@ Result<void> make_workdir(const std::string& rootfs, const std::string& cwd) {
 }
 
 } // namespace
+
+std::string clean_abs(const std::string& p) {
+    std::string out;
+    size_t pos = 0;
+    while (pos <= p.size()) {
+        auto s = p.find('/', pos);
+        if (s == std::string::npos) s = p.size();
+        std::string c = p.substr(pos, s - pos);
+        if (!c.empty() && c != ".") out += "/" + c;
+        pos = s + 1;
+    }
+    return out.empty() ? "/" : out;
+}
 
 const std::vector<std::string>& default_capabilities() {
     static const std::vector<std::string> caps = {
@@ -128,7 +129,13 @@ Result<oci::Spec> make_spec(const Image& image, const std::string& id, const std
     p.user.gid = u->gid;
     p.user.additional_gids = u->additional_gids;
 
-    std::string hostname = opts.hostname.empty() ? id.substr(0, 12) : opts.hostname;
+    // docker: with the host's network the container also takes the host's name.
+    std::string hostname = opts.hostname;
+    if (hostname.empty() && opts.network == "host") {
+        char host[HOST_NAME_MAX + 1] = {};
+        if (::gethostname(host, sizeof host - 1) == 0) hostname = host;
+    }
+    if (hostname.empty()) hostname = id.substr(0, 12);
     p.env.clear();
     set_env(p.env, kDefaultPath);
     set_env(p.env, "HOSTNAME=" + hostname);
@@ -147,9 +154,46 @@ Result<oci::Spec> make_spec(const Image& image, const std::string& id, const std
     // docker leaves rlimits to the daemon's and allows setuid binaries.
     p.rlimits.clear();
     p.no_new_privileges = false;
+    if (opts.default_seccomp) spec.linux_->seccomp = default_seccomp(caps);
 
     spec.root = {"rootfs", opts.read_only};
     spec.hostname = hostname;
+
+    for (const auto& v : opts.volumes) {
+        if (v.source.empty() || v.source[0] != '/' || v.destination.empty() || v.destination[0] != '/')
+            return Error{"volume " + v.source + ":" + v.destination + ": want /host:/container[:ro]"};
+        oci::Mount m;
+        m.destination = clean_abs(v.destination);
+        m.type = "bind";
+        m.source = v.source;
+        m.options = {"rbind", v.read_only ? "ro" : "rw", "rprivate"};
+        spec.mounts.push_back(std::move(m));
+    }
+
+    if (opts.network == "host") {
+        auto& ns = spec.linux_->namespaces;
+        std::erase_if(ns, [](const oci::Namespace& n) { return n.type == "network"; });
+    } else if (opts.network != "none") {
+        return Error{"--network " + opts.network + ": want none or host"};
+    }
+
+    if (opts.memory || opts.cpus || opts.pids_limit) {
+        auto& r = spec.linux_->resources ? *spec.linux_->resources : spec.linux_->resources.emplace();
+        if (opts.memory) {
+            if (*opts.memory < 6 * 1024 * 1024)
+                return Error{"--memory: minimum memory limit allowed is 6MB"};
+            auto& m = r.memory ? *r.memory : r.memory.emplace();
+            m.limit = *opts.memory;
+            m.swap = *opts.memory * 2; // docker: swap defaults to twice the limit
+        }
+        if (opts.cpus) {
+            if (*opts.cpus <= 0) return Error{"--cpus: must be a positive number"};
+            auto& c = r.cpu ? *r.cpu : r.cpu.emplace();
+            c.period = 100000;
+            c.quota = int64_t(*opts.cpus * 100000);
+        }
+        if (opts.pids_limit && *opts.pids_limit > 0) r.pids = oci::Pids{*opts.pids_limit};
+    }
 
     auto& a = spec.annotations;
     a[oci::kIsolationAnnotation] = oci::to_string(*iso);
@@ -160,6 +204,26 @@ Result<oci::Spec> make_spec(const Image& image, const std::string& id, const std
     if (!cfg.stop_signal.empty()) a[kStopSignalAnnotation] = cfg.stop_signal;
     for (const auto& [k, v] : opts.annotations) a[k] = v;
     return spec;
+}
+
+Result<VolumeMount> parse_volume(const std::string& text) {
+    auto bad = [&] { return Error{"volume " + text + ": want /host:/container[:ro]"}; };
+    std::vector<std::string> parts;
+    size_t pos = 0;
+    for (;;) {
+        auto c = text.find(':', pos);
+        parts.push_back(text.substr(pos, c == std::string::npos ? c : c - pos));
+        if (c == std::string::npos) break;
+        pos = c + 1;
+    }
+    if (parts.size() < 2 || parts.size() > 3) return bad();
+    VolumeMount v{parts[0], parts[1], false};
+    if (parts.size() == 3) {
+        if (parts[2] == "ro") v.read_only = true;
+        else if (parts[2] != "rw") return Error{"volume " + text + ": invalid mode \"" + parts[2] + "\" (want ro or rw)"};
+    }
+    if (v.source.empty() || v.source[0] != '/' || v.destination.empty() || v.destination[0] != '/') return bad();
+    return v;
 }
 
 Result<void> write_config(const std::string& dir, const oci::Spec& spec) {
@@ -175,6 +239,10 @@ Result<Bundle> create_bundle(Store& store, const Image& image, const std::string
         b.rootfs = rootfs;
         b.spec = SKIFF_TRY(make_spec(image, id, rootfs.rootfs, opts));
         SKIFF_CHECK(make_workdir(rootfs.rootfs, b.spec.process->cwd));
+        size_t defaults = b.spec.mounts.size() - opts.volumes.size();
+        SKIFF_CHECK(add_etc_files(b.spec, b.dir, rootfs.rootfs, opts));
+        SKIFF_CHECK(add_anonymous_volumes(b.spec, b.dir, rootfs.rootfs, image.config.volumes));
+        sort_mounts(b.spec, defaults);
         SKIFF_CHECK(write_config(b.dir, b.spec));
         return b;
     }();

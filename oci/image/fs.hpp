@@ -47,6 +47,9 @@ Result<void> mkdir_p(const std::string& path, mode_t mode = 0755);
 Result<void> remove_tree(const std::string& path);
 Result<void> remove_tree_at(int dirfd, const std::string& name);
 bool exists(const std::string& path);
+// Copies what is below directory src_dir (an fd open for reading) into dst_dir with owners,
+// modes, xattrs, times and hard links, never following a symlink (rootfs.cpp's copy fallback).
+Result<void> copy_tree(int src_dir, int dst_dir);
 std::string dirname(const std::string& path);
 // A name unique to this process and call, for temp files: ".tmp-<pid>-<counter>-<random>".
 std::string temp_name(std::string_view prefix);

@@ -163,7 +163,8 @@ std::string credentials_for(const std::string& host, const RegistryOptions& opts
     if (!opts.username.empty()) return opts.username + ":" + opts.password;
     std::string path = opts.credentials_file;
     if (path.empty()) {
-        if (const char* d = std::getenv("DOCKER_CONFIG")) path = std::string(d) + "/config.json";
+        if (const char* f = std::getenv("REGISTRY_AUTH_FILE"); f && *f) path = f;
+        else if (const char* d = std::getenv("DOCKER_CONFIG")) path = std::string(d) + "/config.json";
         else if (const char* h = std::getenv("HOME")) path = std::string(h) + "/.docker/config.json";
     }
     auto text = fs::read_file(path, 1 << 20);

@@ -126,6 +126,7 @@ Result<void> Loader::check_image(const std::string& manifest_digest) {
 }
 
 Result<Reference> Loader::default_name(const std::string& tag, const std::string& where) {
+    if (opts_.name.empty() && opts_.allow_untagged) return Reference{}; // path "": untagged
     if (opts_.name.empty())
         return Error{where + ": the image has " +
                      (tag.empty() ? std::string("no name") : "only the tag \"" + tag + "\"") +
@@ -167,7 +168,7 @@ Result<std::vector<LoadedImage>> Loader::from_oci_index(const std::string& index
         if (ref.tag.empty()) ref.tag = "latest";
         auto md = SKIFF_TRY(resolve(d, w, 0));
         SKIFF_CHECK(check_image(md));
-        out.push_back({ref.str(), md});
+        out.push_back({ref.path.empty() ? "" : ref.str(), md});
     }
     if (out.empty()) return Error{where + ": no " + opts_.os + "/" + opts_.arch + " image"};
     return out;
@@ -231,7 +232,7 @@ Result<std::vector<LoadedImage>> Loader::from_docker_manifest(
         for (auto& r : refs) {
             if (r.tag.empty()) r.tag = "latest";
             r.digest.clear();
-            out.push_back({r.str(), md});
+            out.push_back({r.path.empty() ? "" : r.str(), md});
         }
     }
     if (out.empty()) return Error{where + ": no images"};
@@ -240,7 +241,8 @@ Result<std::vector<LoadedImage>> Loader::from_docker_manifest(
 
 Result<std::vector<LoadedImage>> Loader::commit(std::vector<LoadedImage> images) {
     for (const auto& im : images)
-        SKIFF_CHECK(store_.set_reference(parse_reference(im.reference).value(), im.manifest_digest));
+        if (!im.reference.empty())
+            SKIFF_CHECK(store_.set_reference(parse_reference(im.reference).value(), im.manifest_digest));
     // Blobs the file held for other platforms are not kept.
     std::set<std::string> reached;
     for (const auto& im : images) {

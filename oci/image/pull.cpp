@@ -109,7 +109,10 @@ Result<void> download_blob(Store& store, http::Session& s, const Descriptor& d, 
         if (::ftruncate(fd.get(), 0) < 0) return errno_error("truncate " + path);
         have = 0;
     }
-    if (have < uint64_t(d.size) || d.size == 0) {
+    const uint64_t resumed_from = have;
+    // A connection that breaks mid-blob is picked up where it broke (Range), a few times, as
+    // long as each attempt brings more bytes.
+    for (int attempt = 0; have < uint64_t(d.size) || (d.size == 0 && attempt == 0); ++attempt) {
         std::vector<std::string> headers;
         if (have > 0) headers.push_back("Range: bytes=" + std::to_string(have) + "-");
         uint64_t done = have;
@@ -130,17 +133,30 @@ Result<void> download_blob(Store& store, http::Session& s, const Descriptor& d, 
                                progress({d.digest, done, uint64_t(d.size), false, false});
                                return true;
                            });
-        if (!r) return r.error().wrap("download " + d.digest);
-        if (r->status != 200 && r->status != 206 && !(r->status == 416 && have == uint64_t(d.size)))
+        if (r && r->status != 200 && r->status != 206 && !(r->status == 416 && have == uint64_t(d.size)))
             return Error{"download " + d.digest + ": " + registry_error(*r)};
+        bool grew = done > have;
+        have = done;
+        if (r) {
+            if (d.size >= 0 && have < uint64_t(d.size) && !grew)
+                return Error{"download " + d.digest + ": the registry sent " + std::to_string(have) + " of " +
+                             std::to_string(d.size) + " bytes"};
+            continue;
+        }
+        if (d.size >= 0 && have > uint64_t(d.size)) {
+            ::unlink(path.c_str());
+            return Error{"download " + d.digest + ": the registry sent more than the " +
+                         std::to_string(d.size) + " bytes the manifest declares"};
+        }
+        if (!grew || attempt >= 5) return r.error().wrap("download " + d.digest);
     }
     auto adopted = store.adopt_blob(path, d.digest, d.size);
-    if (!adopted && have > 0) {
+    if (!adopted && resumed_from > 0) {
         // The partial file we resumed was not a prefix of this blob: start over once.
         fd.reset();
         return download_blob(store, s, d, progress);
     }
-    if (!adopted) return adopted.error().wrap("download " + d.digest);
+    if (!adopted) return adopted.error();
     progress({d.digest, uint64_t(d.size), uint64_t(d.size), true, false});
     return ok();
 }
@@ -167,7 +183,7 @@ Result<LoadedImage> pull_image(Store& store, const Reference& ref, const Registr
 
     std::vector<Descriptor> blobs = {m.config};
     blobs.insert(blobs.end(), m.layers.begin(), m.layers.end());
-    Progress progress(opts.progress);
+    Progress progress(opts.progress), quiet(nullptr); // docker shows layers, not the config
     std::atomic<size_t> next{0};
     std::mutex err_mu;
     std::optional<Error> first_error;
@@ -180,7 +196,7 @@ Result<LoadedImage> pull_image(Store& store, const Reference& ref, const Registr
                 std::lock_guard<std::mutex> lk(err_mu);
                 if (first_error) return;
             }
-            auto r = download_blob(store, ws, blobs[i], progress);
+            auto r = download_blob(store, ws, blobs[i], i == 0 ? quiet : progress);
             if (!r) {
                 std::lock_guard<std::mutex> lk(err_mu);
                 if (!first_error) first_error = r.error();

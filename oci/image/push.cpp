@@ -1,7 +1,6 @@
 // Pushing: each blob the registry lacks goes up in one monolithic upload (POST then PUT with
 // ?digest=), then the manifest under the tag.
 #include <cerrno>
-#include <cstdio>
 #include <memory>
 #include <vector>
 #include <fcntl.h>
@@ -61,7 +60,7 @@ Result<std::string> push_image(Store& store, const Reference& local, const Refer
     auth->creds = http::credentials_for(remote.registry_host(), opts);
     http::Session s(remote, opts, auth, "repository:" + remote.path + ":pull,push");
     for (const auto& l : img.manifest.layers) SKIFF_CHECK(push_blob(store, s, l, what, opts.progress));
-    SKIFF_CHECK(push_blob(store, s, img.manifest.config, what, opts.progress));
+    SKIFF_CHECK(push_blob(store, s, img.manifest.config, what, nullptr)); // docker shows layers only
     std::string target = remote.tag.empty() ? md : remote.tag;
     auto put = SKIFF_TRY(s.request("PUT", s.repo_url("/manifests/" + target),
                                    {"Content-Type: " + img.manifest.media_type}, nullptr, &manifest));
@@ -69,49 +68,6 @@ Result<std::string> push_image(Store& store, const Reference& local, const Refer
         return Error{"push " + what + ": manifest: HTTP " + std::to_string(put.status) +
                      (put.body.empty() ? "" : " " + put.body.substr(0, 200))};
     return md;
-}
-
-std::function<void(const BlobProgress&)> terminal_progress(int fd) {
-    bool tty = ::isatty(fd) == 1;
-    struct Line {
-        uint64_t done = 0, total = 0;
-        bool finished = false;
-    };
-    auto lines = std::make_shared<std::vector<std::pair<std::string, Line>>>();
-    return [fd, tty, lines](const BlobProgress& p) {
-        auto mb = [](uint64_t b) {
-            char buf[32];
-            std::snprintf(buf, sizeof buf, "%.1f MB", double(b) / 1e6);
-            return std::string(buf);
-        };
-        std::string id = digest_hex(p.digest).substr(0, 12);
-        auto text = [&](const Line& l) {
-            return id + ": " + (p.skipped ? std::string("already present")
-                                : l.finished ? "done " + mb(l.total)
-                                             : mb(l.done) + " / " + mb(l.total));
-        };
-        if (!tty) {
-            if (p.finished) {
-                Line l{p.done, p.total, true};
-                std::string s = text(l) + "\n";
-                (void)!::write(fd, s.data(), s.size());
-            }
-            return;
-        }
-        size_t idx = 0;
-        while (idx < lines->size() && (*lines)[idx].first != id) ++idx;
-        bool fresh = idx == lines->size();
-        if (fresh) lines->push_back({id, {}});
-        (*lines)[idx].second = {p.done, p.total, p.finished};
-        // Redraw this blob's line in place: up to it, rewrite, back down.
-        size_t up = lines->size() - 1 - idx;
-        std::string s;
-        if (fresh) s = text((*lines)[idx].second) + "\n";
-        else
-            s = "\x1b[" + std::to_string(up + 1) + "A\r\x1b[2K" + text((*lines)[idx].second) +
-                "\x1b[" + std::to_string(up + 1) + "B\r";
-        (void)!::write(fd, s.data(), s.size());
-    };
 }
 
 } // namespace skiff::image

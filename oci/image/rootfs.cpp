@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <map>
 #include <sys/mount.h>
+#include <sys/sendfile.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
@@ -109,8 +110,16 @@ Result<void> copy_file(int srcdir, int dstdir, const std::string& name, const st
     fs::Fd out(::openat(dstdir, name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
     if (!out) return errno_error("create " + name);
     off_t left = st.st_size;
+    bool range = true;
     while (left > 0) {
-        ssize_t n = ::copy_file_range(in.get(), nullptr, out.get(), nullptr, size_t(left), 0);
+        // copy_file_range refuses some pairs of file systems (an overlay mount to the store's,
+        // as when an anonymous volume copies up); sendfile copies between any two files.
+        ssize_t n = range ? ::copy_file_range(in.get(), nullptr, out.get(), nullptr, size_t(left), 0)
+                          : ::sendfile(out.get(), in.get(), nullptr, size_t(left));
+        if (n < 0 && range && (errno == EXDEV || errno == EINVAL || errno == EOPNOTSUPP || errno == ENOSYS)) {
+            range = false;
+            continue;
+        }
         if (n < 0) return errno_error("copy " + name);
         if (n == 0) break;
         left -= n;
@@ -210,6 +219,12 @@ Result<void> copy_layers(Store& store, const Image& image, const std::string& ro
 }
 
 } // namespace
+
+Result<void> fs::copy_tree(int src_dir, int dst_dir) {
+    std::vector<std::unique_ptr<fs::Fd>> keep;
+    InodeMap inodes;
+    return apply_layer(src_dir, dst_dir, "/", keep, inodes);
+}
 
 Result<ContainerRootfs> create_rootfs(Store& store, const Image& image, const std::string& id,
                                       const RootfsOptions& opts) {

@@ -191,7 +191,7 @@ Result<void> Store::adopt_blob(const std::string& tmp_path, const std::string& d
         }
         uint64_t got = hash.bytes();
         std::string d = hash.digest();
-        if (d != digest) return Error{"blob " + digest + ": content has digest " + d};
+        if (d != digest) return Error{"blob " + digest + ": content has digest " + d + " (rejected, not stored)"};
         if (size >= 0 && got != uint64_t(size))
             return Error{"blob " + digest + ": size " + std::to_string(got) + ", declared " +
                          std::to_string(size)};
@@ -358,7 +358,7 @@ std::vector<std::string> list_dir(const std::string& dir) {
 
 } // namespace
 
-Result<GcStats> Store::gc() {
+Result<GcStats> Store::gc(bool clear_tmp) {
     auto guard = SKIFF_TRY(lock(LockMode::Exclusive));
     std::set<std::string> blobs, layers; // hex digests kept
     auto refs = SKIFF_TRY(read_index());
@@ -419,7 +419,8 @@ Result<GcStats> Store::gc() {
         SKIFF_CHECK(fs::remove_tree(root_ + "/layers/" + name));
         ++st.layers_removed;
     }
-    for (const auto& name : list_dir(tmp_dir())) SKIFF_CHECK(fs::remove_tree(tmp_dir() + "/" + name));
+    if (clear_tmp)
+        for (const auto& name : list_dir(tmp_dir())) SKIFF_CHECK(fs::remove_tree(tmp_dir() + "/" + name));
     return st;
 }
 

@@ -46,6 +46,45 @@ struct Options {
     std::optional<Mode> mode;
 };
 
+namespace detail {
+class FsCgroup;
+}
+
+// Handles with which a child the caller is about to clone joins the container's cgroup itself,
+// instead of the caller's enter(pid). enter() writes cgroup.procs, and the kernel makes the first
+// such write in a while wait for an RCU grace period (its global threadgroup lock: 10-20 ms on
+// our machines, more than the rest of `run`). A single-threaded process writing "0" to a v1
+// hierarchy's `tasks` file moves only itself and skips that lock; the cgroup2 part needs no
+// write at all with clone3(CLONE_INTO_CGROUP). The files are opened by the caller because the
+// kernel checks the opener's credentials: the child may already be in a new user namespace.
+class SelfJoin {
+public:
+    SelfJoin() = default;
+    SelfJoin(SelfJoin&& o) noexcept { *this = std::move(o); }
+    SelfJoin& operator=(SelfJoin&& o) noexcept;
+    SelfJoin(const SelfJoin&) = delete;
+    SelfJoin& operator=(const SelfJoin&) = delete;
+    ~SelfJoin() { close(); }
+
+    // The cgroup2 directory for clone3's CLONE_INTO_CGROUP, or -1 when there is no cgroup2 part.
+    int clone_into_fd() const { return unified_dir_; }
+    // In the child, while it is still single-threaded: joins every v1 hierarchy, and the cgroup2
+    // part as well unless the clone already put it there (`cloned_into`); then closes the handles.
+    // Error: "cgroup join: write <file> \"0\": <strerror>".
+    Result<void> join(bool cloned_into);
+    void close(); // the parent, once the child exists
+
+private:
+    friend class detail::FsCgroup;
+    struct File {
+        int fd = -1;
+        std::string path;
+    };
+    std::vector<File> tasks_; // one `tasks` file per v1 hierarchy
+    File unified_procs_;      // cgroup.procs of the cgroup2 part: clones without CLONE_INTO_CGROUP
+    int unified_dir_ = -1;
+};
+
 class Cgroup {
 public:
     virtual ~Cgroup() = default;
@@ -57,10 +96,11 @@ public:
     // Reattaches from what save() returned (stored in the container's state directory).
     static Result<std::unique_ptr<Cgroup>> load(const std::string& saved);
 
-    // Moves pid into every hierarchy; pid 0 moves the calling process (so a child can join
-    // itself while the parent goes on: the first cgroup.procs write waits for an RCU grace
-    // period, about 5 ms on our machines, later ones are cheap).
+    // Moves pid (0: the calling process) into every hierarchy through cgroup.procs. The first
+    // such write in a while waits for an RCU grace period: see SelfJoin for the fast way.
     virtual Result<void> enter(pid_t pid) = 0;
+    // For a child about to be cloned: see SelfJoin. Nothing is joined until its join().
+    virtual Result<SelfJoin> open_self_join() const = 0;
     virtual Result<void> update(const oci::Resources& resources) = 0; // `update`
     virtual Result<void> freeze() = 0;                          // `pause`; waits until frozen
     virtual Result<void> thaw() = 0;                            // `resume`

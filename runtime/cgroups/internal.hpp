@@ -96,6 +96,7 @@ public:
     explicit FsCgroup(State st) : st_(std::move(st)) {}
 
     Result<void> enter(pid_t pid) override;
+    Result<SelfJoin> open_self_join() const override;
     Result<void> update(const oci::Resources& resources) override;
     Result<void> freeze() override;
     Result<void> thaw() override;

@@ -3,6 +3,7 @@
 // is undone by a scope guard unless the whole create succeeds.
 #include <fcntl.h>
 #include <limits.h>
+#include <linux/sched.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -51,6 +52,50 @@ int listen_fds() {
     if (!v) return 0;
     int n = std::atoi(v);
     return n > 0 ? n : 0;
+}
+
+// An idmapped mount needs CAP_SYS_ADMIN over the source filesystem, which an init in its own
+// user namespace lacks: the trees are made here, against its (now mapped) user namespace, and
+// sent down before Go for the init to move into place (runc does the same).
+Result<void> send_idmapped_mounts(int sync, pid_t pid, const oci::Spec& spec,
+                                  const std::string& bundle) {
+    auto made = SKIFF_TRY(linux::open_idmapped_mounts_from_parent(pid, spec, bundle));
+    std::vector<UniqueFd> owned;
+    for (auto& [index, fd] : made) owned.emplace_back(fd);
+    for (auto& [index, fd] : made)
+        SKIFF_CHECK(sync_send(sync, SyncType::MountFd, std::to_string(index), fd));
+    return ok();
+}
+
+// The init forked into the pid namespace it joined (init.cpp): reap the first process and
+// return the one that goes on, our child too (CLONE_PARENT).
+Result<pid_t> adopt_init_in_joined_pid_ns(int sync, pid_t first, const std::string& died) {
+    auto msg = SKIFF_TRY(sync_expect(sync, SyncType::Pid, died)); // on error the caller reaps
+    int st = 0;
+    while (::waitpid(first, &st, 0) < 0 && errno == EINTR) {
+    }
+    pid_t pid = pid_t(std::strtol(msg.c_str(), nullptr, 10));
+    if (pid <= 0) return Error{"sync: bad pid \"" + msg + "\" from the init"};
+    return pid;
+}
+
+// clone3 puts the init straight into the cgroup2 part (CLONE_INTO_CGROUP): no migration, no
+// write. Kernels before 5.7 refuse the flag (EINVAL) or clone3 itself (ENOSYS): then the plain
+// clone, and the init writes itself into that part too (`cloned_into` false).
+pid_t clone_init(unsigned long flags, int cgroup_fd, bool* cloned_into) {
+    if (cgroup_fd >= 0) {
+        clone_args ca{};
+        ca.flags = flags | CLONE_INTO_CGROUP;
+        ca.exit_signal = SIGCHLD;
+        ca.cgroup = uint64_t(cgroup_fd);
+        long r = ::syscall(SYS_clone3, &ca, sizeof ca);
+        if (r >= 0 || (errno != ENOSYS && errno != EINVAL && errno != E2BIG)) {
+            *cloned_into = r >= 0;
+            return pid_t(r);
+        }
+    }
+    *cloned_into = false;
+    return pid_t(::syscall(SYS_clone, flags | SIGCHLD, nullptr, nullptr, nullptr, nullptr));
 }
 
 void kill_and_reap(pid_t pid) {
@@ -187,6 +232,14 @@ Result<Launched> launch(const Context& ctx, const CreateOptions& opts, StartGate
     args.close_fds[1] = sync.get();
     args.close_fds[2] = console_peer.get();
     args.new_user_ns = (flags & CLONE_NEWUSER) != 0;
+    for (auto [fd, type] : join.fds) args.joins_pid_ns |= type == CLONE_NEWPID;
+    // The init joins the cgroup itself, at once and without the wait enter() has (SelfJoin).
+    auto self_join = SKIFF_TRY(cgroup->open_self_join());
+    args.cgroup_join = &self_join;
+    // A cgroup namespace takes the cgroup its creator is in as its root: the init unshares it
+    // once it has joined the container's (as a clone flag it would be rooted at ours).
+    args.new_cgroup_ns = (flags & CLONE_NEWCGROUP) != 0;
+    flags &= ~CLONE_NEWCGROUP;
     args.no_new_keyring = opts.no_new_keyring;
 
     // Time offsets can only be set while no process is inside the namespace (and CLONE_NEWTIME
@@ -195,8 +248,7 @@ Result<Launched> launch(const Context& ctx, const CreateOptions& opts, StartGate
     int saved_time_ns = SKIFF_TRY(linux::enter_time_namespace_for_clone(lx));
 
     install_interrupt_handlers();
-    pid_t pid = pid_t(::syscall(SYS_clone, unsigned(flags) | SIGCHLD, nullptr, nullptr, nullptr,
-                                nullptr));
+    pid_t pid = clone_init(unsigned(flags), self_join.clone_into_fd(), &args.cloned_into);
     if (pid == 0) init_main(args); // born in the new time namespace: must not restore
     int clone_errno = errno;
     // Hooks and later children of the runtime stay in the host's time namespace.
@@ -207,9 +259,11 @@ Result<Launched> launch(const Context& ctx, const CreateOptions& opts, StartGate
     child_sync.reset();
     console.reset();
     fifo.reset();
-
-    SKIFF_CHECK(cgroup->enter(pid));
-    if (args.new_user_ns) SKIFF_CHECK(linux::write_id_mappings_from_parent(pid, lx));
+    self_join.close();
+    if (args.new_user_ns) {
+        SKIFF_CHECK(linux::write_id_mappings_from_parent(pid, lx));
+        SKIFF_CHECK(send_idmapped_mounts(sync.get(), pid, spec, bundle));
+    }
 
     auto st = read_proc_stat(pid);
     if (!st) return Error{"container init exited during create"};
@@ -219,6 +273,15 @@ Result<Launched> launch(const Context& ctx, const CreateOptions& opts, StartGate
 
     const std::string died = "container init exited during create";
     SKIFF_CHECK(sync_send(sync.get(), SyncType::Go, state));
+    if (args.joins_pid_ns) {
+        pid = SKIFF_TRY(adopt_init_in_joined_pid_ns(sync.get(), pid, died));
+        st = read_proc_stat(pid);
+        if (!st) return Error{died};
+        rec.init_pid = pid;
+        rec.init_start_time = st->start_time;
+        state = hook_state_json(rec, oci::Status::Creating, pid);
+        SKIFF_CHECK(sync_send(sync.get(), SyncType::Go, state));
+    }
     SKIFF_TRY(sync_expect(sync.get(), SyncType::RootfsReady, died));
     if (spec.hooks) {
         SKIFF_CHECK(run_hooks(spec.hooks->prestart, "prestart", state));

@@ -1,6 +1,7 @@
 #include "init.hpp"
 
 #include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
 #include <linux/close_range.h>
 #include <sys/prctl.h>
@@ -9,6 +10,7 @@
 
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 
 #include "hooks.hpp"
 #include "sync.hpp"
@@ -61,6 +63,33 @@ Result<void> wait_for_start(const InitArgs& a) {
     return ok();
 }
 
+// Idmapped mount trees the runtime made for us (create.cpp) come before Go.
+Result<std::string> wait_for_go(int sync_fd, linux::RootfsOptions& rootfs) {
+    for (;;) {
+        auto m = SKIFF_TRY(sync_recv(sync_fd, "runtime exited during create"));
+        if (m.type == SyncType::Go) return std::move(m.payload);
+        if (m.type != SyncType::MountFd || !m.fd)
+            return Error{"sync: unexpected message " + std::to_string(uint32_t(m.type))};
+        rootfs.idmapped_mounts[std::strtoul(m.payload.c_str(), nullptr, 10)] = m.fd.release();
+    }
+}
+
+// After setns(CLONE_NEWPID) only our children are in the joined pid namespace (runc's nsexec
+// forks for the same reason). The child, our runtime's child through CLONE_PARENT, goes on as
+// the init; we report its pid (in our, the runtime's, pid namespace) and leave. Returns the
+// state the runtime sends again with that pid.
+Result<std::string> fork_into_joined_pid_ns(int sync_fd) {
+    pid_t child = pid_t(::syscall(SYS_clone, CLONE_PARENT | SIGCHLD, nullptr, nullptr, nullptr,
+                                  nullptr));
+    if (child < 0) return errno_error("clone into the joined pid namespace");
+    if (child > 0) {
+        (void)sync_send(sync_fd, SyncType::Pid, std::to_string(child));
+        ::_exit(0);
+    }
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL); // not inherited; our parent is now the runtime
+    return sync_expect(sync_fd, SyncType::Go, "runtime exited during create");
+}
+
 } // namespace
 
 void init_main(const InitArgs& a) {
@@ -74,16 +103,30 @@ void init_main(const InitArgs& a) {
     sigemptyset(&none);
     ::sigprocmask(SIG_SETMASK, &none, nullptr);
 
-    // The runtime has put us in the cgroup and written id maps and time offsets.
-    auto go = sync_expect(a.sync_fd, SyncType::Go, "runtime exited during create");
-    if (!go) ::_exit(1);
+    // First, so that what the init allocates from here on is charged to the container. Its
+    // error waits for Go: the runtime reads the sync socket only after sending that.
+    Result<void> joined = a.cgroup_join ? a.cgroup_join->join(a.cloned_into) : ok();
+
+    // The runtime has written id maps and time offsets, and sent idmapped mount trees.
+    linux::RootfsOptions rootfs = a.rootfs;
+    auto go = wait_for_go(a.sync_fd, rootfs);
+    if (!go) fail(a.sync_fd, go.error());
     std::string state = *go;
+    INIT_TRY(std::move(joined));
 
     if (a.new_user_ns) {
         if (::setresgid(0, 0, 0) != 0) fail(a.sync_fd, errno_error("setresgid 0 in user namespace"));
         if (::setresuid(0, 0, 0) != 0) fail(a.sync_fd, errno_error("setresuid 0 in user namespace"));
     }
     if (a.join && !a.join->fds.empty()) INIT_TRY(linux::join_namespaces(*a.join));
+    if (a.joins_pid_ns) {
+        auto again = fork_into_joined_pid_ns(a.sync_fd);
+        if (!again) fail(a.sync_fd, again.error());
+        state = std::move(*again);
+    }
+    // After the joins: a user namespace joined by path must own it.
+    if (a.new_cgroup_ns && ::unshare(CLONE_NEWCGROUP) != 0)
+        fail(a.sync_fd, errno_error("unshare cgroup namespace"));
     if (::setsid() < 0) fail(a.sync_fd, errno_error("setsid"));
     if (!a.no_new_keyring) {
         std::string name = "_ses." + a.id;
@@ -93,7 +136,7 @@ void init_main(const InitArgs& a) {
     }
 
     const bool mount_ns = lx.has_namespace("mount");
-    if (mount_ns) INIT_TRY(linux::prepare_rootfs(spec, a.rootfs));
+    if (mount_ns) INIT_TRY(linux::prepare_rootfs(spec, rootfs));
     INIT_TRY(a.handler->before_pivot(spec));
 
     // prestart and createRuntime hooks run on the runtime side, with the old root still here.
@@ -101,7 +144,7 @@ void init_main(const InitArgs& a) {
     INIT_TRY(sync_expect(a.sync_fd, SyncType::HooksDone, "runtime exited during create"));
     if (spec.hooks) INIT_TRY(run_hooks(spec.hooks->create_container, "createContainer", state));
 
-    if (mount_ns) INIT_TRY(linux::enter_rootfs(spec, a.rootfs));
+    if (mount_ns) INIT_TRY(linux::enter_rootfs(spec, rootfs));
     if (proc.terminal) {
         auto pty = open_pty(proc.console_size);
         if (!pty) fail(a.sync_fd, pty.error());

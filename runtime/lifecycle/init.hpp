@@ -6,6 +6,7 @@
 
 #include <string>
 
+#include "cgroups/cgroup.hpp"
 #include "handler.hpp"
 #include "linux/linux.hpp"
 #include "security/security.hpp"
@@ -25,7 +26,11 @@ struct InitArgs {
     int fifo_fd = -1;       // O_PATH exec fifo: wait for `start` on it; -1: wait on sync_fd
     int preserve_fds = 0;   // fds 3..3+n-1 pass through (LISTEN_FDS + --preserve-fds)
     int close_fds[4] = {-1, -1, -1, -1}; // runtime-only fds (lock, its sync end)
+    cgroups::SelfJoin* cgroup_join = nullptr; // joined first thing, before Go
+    bool cloned_into = false;   // clone3 already put us into the cgroup2 part
+    bool new_cgroup_ns = false; // unshared once the cgroup is joined
     bool new_user_ns = false;
+    bool joins_pid_ns = false; // setns(pid) moves only children: fork once more after joining
     bool no_new_keyring = false;
 };
 

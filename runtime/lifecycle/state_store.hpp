@@ -68,7 +68,8 @@ Result<std::vector<std::string>> list_ids(const std::string& root);
 // Reads state.json without taking the lock (it is replaced atomically).
 Result<Record> read_record(const std::string& root, const std::string& id);
 
-// Atomically replaces `path` with `content` (temp file in the same directory, then rename).
+// Atomically replaces `path` with `content` (temp file in the same directory, then an exchange
+// of the two names, or a rename when `path` does not exist yet).
 Result<void> write_file_atomic(const std::string& path, const std::string& content,
                                mode_t mode = 0600);
 Result<std::string> read_file(const std::string& path);

@@ -463,6 +463,55 @@ TEST_CASE("hybrid: a process joins every hierarchy itself with enter(0)") {
         CHECK(cgtest::slurp(g->unified_path() + "/cgroup.procs") == std::to_string(c.pid));
 }
 
+TEST_CASE("hybrid: a child joins every hierarchy itself through open_self_join") {
+    CG_NEED_V1();
+    auto g = make(v1_opts("selfjoin"), nullptr);
+    auto j = g->open_self_join();
+    REQUIRE(j.ok());
+    CHECK((j->clone_into_fd() >= 0) == !g->unified_path().empty());
+    SelfJoin* join = &*j;
+    // A forked child, not clone3(CLONE_INTO_CGROUP): it writes itself into the cgroup2 part too.
+    Child c([join] {
+        if (!join->join(false).ok()) return 1;
+        for (;;) ::pause();
+        return 0;
+    });
+    j->close();
+    c.go();
+    std::vector<pid_t> seen;
+    for (int i = 0; i < 200 && seen.empty(); ++i) {
+        cgtest::sleep_ms(10);
+        seen = *g->pids();
+    }
+    REQUIRE(seen == std::vector<pid_t>{c.pid});
+    for (const auto& [ctrl, dir] : v1_dirs(*g.cg))
+        CHECK(cgtest::slurp(dir + "/cgroup.procs") == std::to_string(c.pid));
+    if (!g->unified_path().empty())
+        CHECK(cgtest::slurp(g->unified_path() + "/cgroup.procs") == std::to_string(c.pid));
+}
+
+TEST_CASE("v1: a self-join into a cgroup removed meanwhile fails naming the file") {
+    CG_NEED_V1();
+    auto g = make(v1_opts("selfgone"), nullptr);
+    auto j = g->open_self_join();
+    REQUIRE(j.ok());
+    REQUIRE(g->destroy().ok());
+    SelfJoin* join = &*j;
+    Child c([join] {
+        auto r = join->join(true);
+        if (r.ok()) return 1;
+        const std::string& m = r.error().message;
+        return m.rfind("cgroup join: write /sys/fs/cgroup/", 0) == 0 &&
+                       m.find("/tasks \"0\": ") != std::string::npos
+                   ? 0
+                   : 2;
+    });
+    j->close();
+    c.go();
+    REQUIRE(c.wait());
+    CHECK(c.exit_code() == 0);
+}
+
 TEST_CASE("hybrid: a systemd slice:prefix:name path makes the slice and scope, destroy removes both") {
     CG_NEED_V1();
     Options o;

@@ -1,5 +1,9 @@
 #include "helpers.hpp"
 
+#include <algorithm>
+#include <cerrno>
+#include <map>
+#include <unistd.h>
 #include <sys/stat.h>
 
 #include "skiff/oci/image/bundle.hpp"
@@ -23,6 +27,11 @@ std::string plain_rootfs(const TempDir& t) {
     testutil::spit(r + "/etc/passwd", kPasswd);
     testutil::spit(r + "/etc/group", kGroup);
     return r;
+}
+
+bool fs_exists(const std::string& p) {
+    struct stat st;
+    return ::lstat(p.c_str(), &st) == 0;
 }
 
 Image image_with(const std::string& config_json) {
@@ -171,6 +180,20 @@ TEST_CASE("create_bundle writes config.json next to the rootfs and makes Working
     CHECK(loaded->process->user.uid == 1000);
     CHECK(loaded->annotations.at("run.skiff.isolation") == "container");
     CHECK(loaded->root.path == "rootfs");
+    // The image's Volumes ["/data"]: an anonymous volume in the container's directory, mounted
+    // before the deeper /etc files (docker sorts a container's mounts parents first).
+    auto at = [&](const std::string& dest) {
+        for (size_t i = 0; i < loaded->mounts.size(); ++i)
+            if (loaded->mounts[i].destination == dest) return i;
+        return loaded->mounts.size();
+    };
+    REQUIRE(at("/data") < loaded->mounts.size());
+    CHECK(loaded->mounts[at("/data")].source == b->dir + "/volumes/0");
+    CHECK(at("/data") < at("/etc/resolv.conf"));
+    CHECK(at("/etc/resolv.conf") < at("/etc/hostname"));
+    CHECK(at("/etc/hostname") < at("/etc/hosts"));
+    CHECK(at("/etc/hosts") < loaded->mounts.size());
+    CHECK(fs_exists(b->dir + "/hosts"));
 
     // A WorkingDir through an image symlink pointing at a host path resolves inside the
     // rootfs, where the target does not exist: an error, and nothing made on the host.
@@ -186,4 +209,284 @@ TEST_CASE("create_bundle writes config.json next to the rootfs and makes Working
     CHECK(::stat((t / "store/containers/c3").c_str(), &st) != 0);
 
     REQUIRE(remove_rootfs(store, "c1").ok());
+    CHECK_FALSE(fs_exists(b->dir));
+}
+
+TEST_CASE("spec from run options: volumes, resources, network") {
+    TempDir t;
+    std::string root = plain_rootfs(t);
+    RunOptions o;
+    o.volumes = {parse_volume("/srv/data:/data/./x/:ro").value(), parse_volume("/tmp:/scratch").value()};
+    o.memory = 64 << 20;
+    o.cpus = 1.5;
+    o.pids_limit = 100;
+    o.network = "host";
+    auto spec = make_spec(image_with(kAppConfig), "c1", root, o).value();
+    const auto& m = spec.mounts[spec.mounts.size() - 2];
+    CHECK(m.destination == "/data/x");
+    CHECK(m.source == "/srv/data");
+    CHECK(m.options == std::vector<std::string>{"rbind", "ro", "rprivate"});
+    CHECK(spec.mounts.back().options[1] == "rw");
+    const auto& r = *spec.linux_->resources;
+    CHECK(*r.memory->limit == 64 << 20);
+    CHECK(*r.memory->swap == 128 << 20);
+    CHECK(*r.cpu->quota == 150000);
+    CHECK(*r.cpu->period == 100000);
+    CHECK(r.pids->limit == 100);
+    CHECK_FALSE(spec.linux_->has_namespace("network"));
+
+    o = {};
+    CHECK(make_spec(image_with(kAppConfig), "c1", root, o).value().linux_->has_namespace("network"));
+    o.network = "bridge";
+    CHECK(make_spec(image_with(kAppConfig), "c1", root, o).error().message == "--network bridge: want none or host");
+    o = {};
+    o.memory = 1024;
+    CHECK(make_spec(image_with(kAppConfig), "c1", root, o).error().message.find("minimum memory") != std::string::npos);
+}
+
+TEST_CASE("docker's -v syntax") {
+    CHECK(parse_volume("/a:/b:rw").value().read_only == false);
+    CHECK(parse_volume("/a:/b:ro").value().read_only);
+    CHECK(parse_volume("named:/b").error().message == "volume named:/b: want /host:/container[:ro]");
+    CHECK(parse_volume("/only").error().message == "volume /only: want /host:/container[:ro]");
+    CHECK(parse_volume("/a:/b:zz").error().message == "volume /a:/b:zz: invalid mode \"zz\" (want ro or rw)");
+}
+
+namespace {
+
+// Every rule naming `name`, in profile order.
+std::vector<skiff::oci::SeccompSyscall> rules_for(const skiff::oci::Seccomp& s, const std::string& name) {
+    std::vector<skiff::oci::SeccompSyscall> out;
+    for (const auto& r : s.syscalls)
+        if (std::find(r.names.begin(), r.names.end(), name) != r.names.end()) out.push_back(r);
+    return out;
+}
+
+} // namespace
+
+TEST_CASE("bundles carry docker's default seccomp profile for docker's default capabilities") {
+    TempDir t;
+    std::string root = plain_rootfs(t);
+    auto spec = make_spec(image_with(kAppConfig), "c1", root, {}).value();
+    REQUIRE(spec.linux_->seccomp);
+    const auto& s = *spec.linux_->seccomp;
+    CHECK(s.default_action == "SCMP_ACT_ERRNO");
+    CHECK(s.default_errno_ret == EPERM);
+#if defined(__x86_64__)
+    CHECK(s.architectures == std::vector<std::string>{"SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32"});
+    CHECK(rules_for(s, "arch_prctl").size() == 1);
+    CHECK(rules_for(s, "set_tls").empty());
+#endif
+    size_t allowed = 0;
+    for (const auto& r : s.syscalls) allowed += r.names.size();
+    CHECK(allowed > 350);
+    for (const char* n : {"read", "execve", "futex", "rseq", "chroot", "ptrace", "statx"}) {
+        auto r = rules_for(s, n);
+        REQUIRE(r.size() == 1);
+        CHECK(r[0].action == "SCMP_ACT_ALLOW");
+        CHECK(r[0].args.empty());
+    }
+    // What needs a capability docker does not grant by default stays at the default (EPERM).
+    for (const char* n : {"mount", "unshare", "setns", "bpf", "kcmp", "reboot", "init_module",
+                          "add_key", "keyctl", "kexec_load", "clock_settime", "open_by_handle_at"})
+        CHECK(rules_for(s, n).empty());
+    auto clone = rules_for(s, "clone");
+    REQUIRE(clone.size() == 1);
+    REQUIRE(clone[0].args.size() == 1);
+    CHECK(clone[0].args[0].op == "SCMP_CMP_MASKED_EQ");
+    CHECK(clone[0].args[0].value == 0x7E020000); // every CLONE_NEW* flag
+    CHECK(clone[0].args[0].value_two == 0);
+    auto clone3 = rules_for(s, "clone3");
+    REQUIRE(clone3.size() == 1);
+    CHECK(clone3[0].action == "SCMP_ACT_ERRNO");
+    CHECK(clone3[0].errno_ret == ENOSYS);
+    auto sock = rules_for(s, "socket");
+    REQUIRE(sock.size() == 3);
+    CHECK((sock[0].args[0].op == "SCMP_CMP_LT" && sock[0].args[0].value == 38));
+    CHECK((sock[1].args[0].op == "SCMP_CMP_EQ" && sock[1].args[0].value == 39));
+    CHECK((sock[2].args[0].op == "SCMP_CMP_GT" && sock[2].args[0].value == 40));
+    std::vector<uint64_t> personalities;
+    for (const auto& r : rules_for(s, "personality")) personalities.push_back(r.args.at(0).value);
+    CHECK(personalities == std::vector<uint64_t>{0, 8, 0x20000, 0x20008, 0xffffffff});
+
+    // It survives config.json.
+    REQUIRE(write_config(t / "", spec).ok());
+    auto back = skiff::oci::load_spec(t / "config.json").value();
+    REQUIRE(back.linux_->seccomp);
+    CHECK(back.linux_->seccomp->syscalls.size() == s.syscalls.size());
+    CHECK(rules_for(*back.linux_->seccomp, "clone3").at(0).errno_ret == ENOSYS);
+    CHECK(rules_for(*back.linux_->seccomp, "clone").at(0).args.at(0).value == 0x7E020000);
+
+    // Unconfined on request.
+    CHECK_FALSE(make_spec(image_with(kAppConfig), "c1", root, {.default_seccomp = false}).value().linux_->seccomp);
+}
+
+TEST_CASE("the default seccomp profile follows the capabilities like dockerd resolves it") {
+    auto caps = default_capabilities();
+    caps.push_back("CAP_SYS_ADMIN");
+    caps.push_back("CAP_SYS_PTRACE");
+    auto s = default_seccomp(caps);
+    for (const char* n : {"mount", "unshare", "setns", "bpf", "kcmp", "pidfd_getfd"})
+        CHECK(rules_for(s, n).size() == 1);
+    // With CAP_SYS_ADMIN clone is allowed whole and clone3 no longer answers ENOSYS.
+    auto clone = rules_for(s, "clone");
+    REQUIRE(clone.size() == 1);
+    CHECK(clone[0].args.empty());
+    REQUIRE(rules_for(s, "clone3").size() == 1);
+    CHECK(rules_for(s, "clone3")[0].action == "SCMP_ACT_ALLOW");
+    CHECK(rules_for(s, "ptrace").size() == 2); // docker lists it for kernels >= 4.8 and for the cap
+    CHECK(rules_for(s, "reboot").empty());
+
+    auto none = default_seccomp({});
+    CHECK(rules_for(none, "chroot").empty());
+    CHECK(rules_for(none, "clone3").at(0).errno_ret == ENOSYS);
+}
+
+TEST_CASE("/etc/hosts and /etc/resolv.conf text as dockerd writes them") {
+    CHECK(hosts_file("web.example.com", "127.0.1.1") ==
+          "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\nfe00::\tip6-localnet\n"
+          "ff00::\tip6-mcastprefix\nff02::1\tip6-allnodes\nff02::2\tip6-allrouters\n"
+          "127.0.1.1\tweb.example.com web\n");
+    CHECK(hosts_file("", "").find("127.0.1.1") == std::string::npos);
+
+    const std::string host = "# comment\n; other comment\nnameserver 127.0.0.53\nnameserver 10.0.0.1\n"
+                             "nameserver ::1\nnameserver 2001:db8::1\nnameserver fe80::1%eth0\n"
+                             "nameserver bogus\nsearch a.example b.example\ndomain c.example\n"
+                             "options ndots:2\noptions rotate\nsortlist 10.0.0.0/8\n";
+    CHECK(resolv_conf_file(host, "/etc/resolv.conf", false) ==
+          "# Generated by skiff from the host's /etc/resolv.conf.\n\n"
+          "nameserver 10.0.0.1\nsearch c.example\noptions ndots:2 rotate\nsortlist 10.0.0.0/8\n"
+          "\n# Invalid nameservers: bogus\n");
+    CHECK(resolv_conf_file(host, "/etc/resolv.conf", true) ==
+          "# Generated by skiff from the host's /etc/resolv.conf.\n\n"
+          "nameserver 127.0.0.53\nnameserver 10.0.0.1\nnameserver ::1\nnameserver 2001:db8::1\n"
+          "nameserver fe80::1%eth0\nsearch c.example\noptions ndots:2 rotate\nsortlist 10.0.0.0/8\n"
+          "\n# Invalid nameservers: bogus\n");
+    // Nothing reachable from a private network namespace: docker's fallback servers.
+    auto local = resolv_conf_file("nameserver 127.0.0.1\nnameserver ::1\n", "/x", false);
+    CHECK(local.find("nameserver 8.8.8.8\nnameserver 8.8.4.4\n") != std::string::npos);
+    CHECK(local.find("127.0.0.1") == std::string::npos);
+    CHECK(resolv_conf_file("", "/x", true) == "# Generated by skiff from the host's /x.\n\n");
+}
+
+TEST_CASE("the /etc files are written next to the rootfs and bind-mounted like docker's") {
+    TempDir t;
+    std::string root = plain_rootfs(t);
+    std::string hostdir = t / "host";
+    REQUIRE(std::system(("mkdir -p " + hostdir + "/run").c_str()) == 0);
+    testutil::spit(hostdir + "/hosts", "10.1.1.1 myhost\n");
+    testutil::spit(hostdir + "/resolv.conf", "nameserver 127.0.0.53\noptions edns0\n");
+    testutil::spit(hostdir + "/run/resolv.conf", "nameserver 192.0.2.53\nsearch corp\n");
+    HostFiles host{hostdir + "/hosts", hostdir + "/resolv.conf", hostdir + "/run/resolv.conf"};
+    Image img = image_with(kAppConfig);
+    auto etc = [&](const std::string& name, RunOptions o) {
+        std::string dir = t / name;
+        REQUIRE(::mkdir(dir.c_str(), 0700) == 0);
+        auto spec = make_spec(img, "0123456789abcdef", root, o).value();
+        auto r = add_etc_files(spec, dir, root, o, host);
+        REQUIRE(r.ok());
+        std::map<std::string, skiff::oci::Mount> by_dest;
+        for (const auto& m : spec.mounts) by_dest[m.destination] = m;
+        return std::make_pair(dir, by_dest);
+    };
+
+    auto [dir, mounts] = etc("c1", {});
+    for (const char* f : {"hosts", "hostname", "resolv.conf"}) {
+        const auto& m = mounts.at(std::string("/etc/") + f);
+        CHECK(m.type == "bind");
+        CHECK(m.source == dir + "/" + f);
+        CHECK(m.options == std::vector<std::string>{"rbind", "rprivate", "rw"});
+    }
+    CHECK(testutil::slurp(dir + "/hostname") == "0123456789ab\n");
+    CHECK(testutil::slurp(dir + "/hosts").find("\n127.0.1.1\t0123456789ab\n") != std::string::npos);
+    // The systemd-resolved stub alone: its upstream file is what the container gets.
+    CHECK(testutil::slurp(dir + "/resolv.conf") ==
+          "# Generated by skiff from the host's " + hostdir + "/run/resolv.conf.\n\nnameserver 192.0.2.53\nsearch corp\n");
+
+    auto [hdir, hmounts] = etc("c2", {.read_only = true, .network = "host"});
+    CHECK(testutil::slurp(hdir + "/hosts") == "10.1.1.1 myhost\n");
+    CHECK(hmounts.at("/etc/hosts").options.back() == "ro");
+    char name[256] = {};
+    ::gethostname(name, sizeof name - 1);
+    CHECK(testutil::slurp(hdir + "/hostname") == std::string(name) + "\n");
+
+    // A -v on /etc/hosts wins; nothing is written for it.
+    auto [vdir, vmounts] = etc("c3", {.volumes = {{"/srv/hosts", "/etc/hosts", true}}});
+    CHECK(vmounts.at("/etc/hosts").source == "/srv/hosts");
+    CHECK_FALSE(fs_exists(vdir + "/hosts"));
+    CHECK(vmounts.count("/etc/resolv.conf") == 1);
+
+    // Image links: inside the root is followed by the runtime and kept; out of the root or into
+    // /proc is skipped.
+    REQUIRE(::symlink("../../../../outside/hosts", (root + "/etc/hosts").c_str()) == 0);
+    REQUIRE(::symlink("/proc/self/fd/0", (root + "/etc/hostname").c_str()) == 0);
+    REQUIRE(::symlink("/run/resolv.conf", (root + "/etc/resolv.conf").c_str()) == 0);
+    auto [ldir, lmounts] = etc("c4", {});
+    CHECK(lmounts.count("/etc/hosts") == 0);
+    CHECK(lmounts.count("/etc/hostname") == 0);
+    CHECK(lmounts.count("/etc/resolv.conf") == 1);
+    CHECK_FALSE(fs_exists(ldir + "/hosts"));
+
+    // The files are new: a second call on the same directory fails instead of overwriting.
+    auto spec = make_spec(img, "x", root, {}).value();
+    auto again = add_etc_files(spec, dir, root, {}, host);
+    REQUIRE_FALSE(again.ok());
+    CHECK(again.error().message.find("create " + dir + "/resolv.conf: File exists") == 0);
+}
+
+TEST_CASE("anonymous volumes: one directory per image volume, filled from the image") {
+    TempDir t;
+    std::string root = plain_rootfs(t);
+    REQUIRE(std::system(("mkdir -p " + root + "/data/sub " + root + "/real").c_str()) == 0);
+    testutil::spit(root + "/data/seed", "from the image");
+    testutil::spit(root + "/data/sub/deep", "deeper");
+    REQUIRE(::symlink("/etc/passwd", (root + "/data/link").c_str()) == 0);
+    REQUIRE(::chown((root + "/data").c_str(), 1000, 1000) == 0);
+    REQUIRE(::chmod((root + "/data").c_str(), 0750) == 0);
+    testutil::spit(root + "/file", "x");
+    testutil::spit(root + "/real/inside", "via a link");
+    REQUIRE(::symlink("/real", (root + "/linked").c_str()) == 0);
+    std::string dir = t / "c";
+    REQUIRE(::mkdir(dir.c_str(), 0700) == 0);
+
+    auto spec = make_spec(image_with(kAppConfig), "c", root, {}).value();
+    size_t before = spec.mounts.size();
+    REQUIRE(add_anonymous_volumes(spec, dir, root, {"/data/", "/logs", "/linked"}).ok());
+    REQUIRE(spec.mounts.size() == before + 3);
+    const auto& m = spec.mounts[before];
+    CHECK(m.destination == "/data");
+    CHECK(m.type == "bind");
+    CHECK(m.source == dir + "/volumes/0");
+    CHECK(m.options == std::vector<std::string>{"rbind", "rprivate", "rw"});
+    CHECK(testutil::slurp(dir + "/volumes/0/seed") == "from the image");
+    CHECK(testutil::slurp(dir + "/volumes/0/sub/deep") == "deeper");
+    char target[64] = {};
+    CHECK(::readlink((dir + "/volumes/0/link").c_str(), target, sizeof target - 1) > 0);
+    CHECK(std::string(target) == "/etc/passwd"); // copied as a link, never followed
+    struct stat st;
+    REQUIRE(::stat((dir + "/volumes/0").c_str(), &st) == 0);
+    CHECK((st.st_uid == 1000 && st.st_gid == 1000 && (st.st_mode & 07777) == 0750));
+    REQUIRE(::stat((dir + "/volumes/1").c_str(), &st) == 0);
+    CHECK((S_ISDIR(st.st_mode) && (st.st_mode & 07777) == 0755 && st.st_uid == 0));
+    CHECK(spec.mounts[before + 1].destination == "/logs");
+    // A link in the image is followed inside the root, like the runtime follows it.
+    CHECK(testutil::slurp(dir + "/volumes/2/inside") == "via a link");
+
+    // A -v on the path wins: no anonymous volume for it.
+    std::string dir2 = t / "c2";
+    REQUIRE(::mkdir(dir2.c_str(), 0700) == 0);
+    auto spec2 = make_spec(image_with(kAppConfig), "c", root, {.volumes = {{"/srv", "/data", false}}}).value();
+    REQUIRE(add_anonymous_volumes(spec2, dir2, root, {"/data", "/logs"}).ok());
+    CHECK_FALSE(fs_exists(dir2 + "/volumes/0"));
+    CHECK(fs_exists(dir2 + "/volumes/1"));
+    CHECK(spec2.mounts.back().destination == "/logs");
+
+    auto over_file = add_anonymous_volumes(spec2, t / "c3", root, {"/file"});
+    REQUIRE_FALSE(over_file.ok());
+    REQUIRE(::mkdir((t / "c4").c_str(), 0700) == 0);
+    over_file = add_anonymous_volumes(spec2, t / "c4", root, {"/file"});
+    REQUIRE_FALSE(over_file.ok());
+    CHECK(over_file.error().message == "cannot mount volume over existing file, file exists /file");
+    CHECK(add_anonymous_volumes(spec2, t / "c4", root, {"data"}).error().message ==
+          "image volume \"data\": not an absolute path");
 }

@@ -2,7 +2,8 @@
 // CLI exists: run as  SKIFF_IMAGE_TOOL=$'cmd\narg\n...' unit_image '[.tool]'
 //   load STORE PATH [NAME]           prints each loaded reference and its manifest digest
 //   bundle STORE IMAGE ID [opt=val]  opts: arg (one per argument), entrypoint, env, user,
-//                                    workdir, isolation, copy=1; prints the bundle directory
+//                                    workdir, isolation, volume (-v syntax), network,
+//                                    read_only=1, seccomp=0, copy=1; prints the bundle directory
 //   rm STORE ID | gc STORE | images STORE | save STORE OUT REF... | rmi STORE REF
 //   pull STORE REF [CREDENTIALS_FILE] | push STORE LOCAL REMOTE [CREDENTIALS_FILE]
 // Output on stdout, errors as one line on stderr, exit status 0/1.
@@ -56,6 +57,10 @@ skiff::Result<void> run_tool(const std::vector<std::string>& a) {
             else if (k == "user") o.user = v;
             else if (k == "workdir") o.workdir = v;
             else if (k == "isolation") o.isolation = v;
+            else if (k == "volume") o.volumes.push_back(SKIFF_TRY(parse_volume(v)));
+            else if (k == "network") o.network = v;
+            else if (k == "read_only") o.read_only = v == "1";
+            else if (k == "seccomp") o.default_seccomp = v != "0";
             else if (k == "copy") ro.force_copy = v == "1";
             else return skiff::Error{"bundle: unknown option " + k};
         }

@@ -21,12 +21,15 @@ struct LoadOptions {
     // "oci:DIR:TAG" writes ref.name = TAG) or nothing at all (then tag "latest" unless `name`
     // has one). Images that carry a full name keep it.
     std::string name;
+    // Without a name, load such images untagged (LoadedImage::reference ""), as `docker load`
+    // does, instead of failing. They stay until `image prune` or gc.
+    bool allow_untagged = false;
     std::string os = "linux";
     std::string arch = "amd64";
 };
 
 struct LoadedImage {
-    std::string reference;       // canonical, "docker.io/library/busybox:latest"
+    std::string reference;       // canonical, "docker.io/library/busybox:latest"; "" untagged
     std::string manifest_digest;
 };
 

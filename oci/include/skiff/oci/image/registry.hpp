@@ -31,7 +31,8 @@ struct RegistryOptions {
     // http instead of https. Registries on localhost, 127.0.0.0/8 and ::1 always use http,
     // as docker allows them without TLS.
     bool insecure = false;
-    std::string credentials_file; // default: $DOCKER_CONFIG/config.json, ~/.docker/config.json
+    // default: $REGISTRY_AUTH_FILE (podman's), $DOCKER_CONFIG/config.json, ~/.docker/config.json
+    std::string credentials_file;
     std::string username, password; // override the file
     std::string os = "linux", arch = "amd64";
     int parallel = 3;
@@ -45,8 +46,10 @@ Result<LoadedImage> pull_image(Store& store, const Reference& ref, const Registr
 Result<std::string> push_image(Store& store, const Reference& local, const Reference& remote,
                                const RegistryOptions& opts = {});
 
-// A progress printer for the CLI: on a terminal, one line per blob redrawn in place; otherwise
-// one plain line per blob when it finishes.
-std::function<void(const BlobProgress&)> terminal_progress(int fd = 2);
+// A progress printer for the CLI, in docker's words: on a terminal, one line per blob redrawn
+// in place ("0123456789ab: Downloading [=====>    ]  1.2MB/4.5MB", at most 10 redraws a
+// second per blob); otherwise one plain line per blob when it finishes ("...: Pull complete").
+// `push` words the lines for an upload ("Pushed", "Layer already exists").
+std::function<void(const BlobProgress&)> terminal_progress(int fd = 2, bool push = false);
 
 } // namespace skiff::image

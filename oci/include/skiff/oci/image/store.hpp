@@ -113,8 +113,9 @@ public:
     bool has_layer(const std::string& diff_id) const;
 
     // Removes blobs and unpacked layers that no reference, and no container under
-    // containers/ (its "layers" file), reaches; clears tmp/.
-    Result<GcStats> gc();
+    // containers/ (its "layers" file), reaches; with clear_tmp, also empties tmp/ (partial
+    // downloads an interrupted pull would resume from).
+    Result<GcStats> gc(bool clear_tmp = true);
 
     std::string tmp_dir() const { return root_ + "/tmp"; }
     std::string containers_dir() const { return root_ + "/containers"; }

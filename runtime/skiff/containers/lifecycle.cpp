@@ -1,0 +1,125 @@
+#include "lifecycle.hpp"
+
+#include <poll.h>
+#include <signal.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+
+#include "skiff/oci/image/store.hpp"
+#include "skiff/oci/image/unpack.hpp"
+#include "store.hpp"
+
+namespace skiff::skiffcli {
+namespace {
+
+bool gone(const Error& e) { return e.code == ENOENT || e.message.find("does not exist") != std::string::npos; }
+
+// Waits until pid exits, at most timeout_ms (< 0: forever). True when it is gone.
+bool wait_exit(pid_t pid, int timeout_ms) {
+    int fd = int(::syscall(SYS_pidfd_open, pid, 0));
+    if (fd < 0) return errno == ESRCH;
+    pollfd p{fd, POLLIN, 0};
+    int r;
+    while ((r = ::poll(&p, 1, timeout_ms)) < 0 && errno == EINTR) {
+    }
+    ::close(fd);
+    return r > 0;
+}
+
+// The runtime's view: true when it still has a live container under this id.
+bool runtime_alive(const Globals& g, const std::string& id) {
+    auto st = runtime::state(runtime_context(g), id);
+    return st && st->status != oci::Status::Stopped;
+}
+
+} // namespace
+
+runtime::Context runtime_context(const Globals& g) {
+    runtime::Context ctx;
+    ctx.root = g.runroot;
+    return ctx;
+}
+
+Record refresh(const Globals& g, const Record& r) {
+    if (r.state != State::Running || monitor_alive(g.root, r.id)) return r;
+    auto lock = lock_record(g.root, r.id);
+    if (!lock) return r;
+    auto now = load_record(g.root, r.id);
+    if (!now) return r;
+    if (now->state != State::Running || monitor_alive(g.root, r.id)) return *now;
+    auto ctx = runtime_context(g);
+    auto st = runtime::state(ctx, r.id);
+    if (st && st->status != oci::Status::Stopped) return *now; // runs on, unwatched
+    if (st) (void)runtime::remove(ctx, r.id, true);
+    now->state = State::Exited;
+    now->exit_code = 255;
+    now->pid = 0;
+    now->finished_at = rfc3339_now();
+    if (now->auto_remove) {
+        (void)remove_files(g, *now);
+        return *now;
+    }
+    (void)save_record(g.root, *now);
+    return *now;
+}
+
+void record_exit(const Globals& g, const std::string& id, int exit_code) {
+    auto lock = lock_record(g.root, id);
+    if (!lock) return;
+    auto rm = runtime::remove(runtime_context(g), id, true);
+    auto r = load_record(g.root, id);
+    if (!r) return;
+    if (r->auto_remove) {
+        (void)remove_files(g, *r);
+        return;
+    }
+    r->state = State::Exited;
+    r->exit_code = exit_code;
+    r->pid = 0;
+    r->finished_at = rfc3339_now();
+    if (!rm && !gone(rm.error())) r->error = rm.error().message;
+    (void)save_record(g.root, *r);
+}
+
+Result<void> remove_files(const Globals& g, const Record& r) {
+    auto store = SKIFF_TRY(image::Store::open(g.root));
+    SKIFF_CHECK(image::remove_rootfs(store, r.id));
+    release_name(g.root, r.name, r.id);
+    return ok();
+}
+
+Result<void> remove_container(const Globals& g, const std::string& id, bool force) {
+    auto lock = SKIFF_TRY(lock_record(g.root, id));
+    auto r = SKIFF_TRY(load_record(g.root, id));
+    auto ctx = runtime_context(g);
+    if (!force && runtime_alive(g, id))
+        return Error{"You cannot remove a running container " + id +
+                     ". Stop the container before attempting removal or force remove"};
+    if (auto rm = runtime::remove(ctx, id, true); !rm && !gone(rm.error())) return std::move(rm).error();
+    return remove_files(g, r);
+}
+
+Result<void> stop_container(const Globals& g, const std::string& id, int timeout) {
+    auto r = SKIFF_TRY(load_record(g.root, id));
+    auto ctx = runtime_context(g);
+    auto st = runtime::state(ctx, id);
+    if (st && st->status != oci::Status::Stopped && st->pid > 0) {
+        int sig = SIGTERM;
+        if (!r.stop_signal.empty()) sig = SKIFF_TRY(runtime::parse_signal(r.stop_signal));
+        (void)runtime::kill(ctx, id, sig, false);
+        if (!wait_exit(st->pid, timeout < 0 ? -1 : timeout * 1000)) {
+            (void)runtime::kill(ctx, id, SIGKILL, false);
+            wait_exit(st->pid, 10000);
+        }
+    }
+    // The monitor records the exit; wait for it to let go (it does within milliseconds).
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (monitor_alive(g.root, id) && std::chrono::steady_clock::now() < deadline) ::usleep(2000);
+    if (auto now = load_record(g.root, id)) refresh(g, *now);
+    return ok();
+}
+
+} // namespace skiff::skiffcli

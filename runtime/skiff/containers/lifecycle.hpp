@@ -1,0 +1,40 @@
+// What commands do to containers beyond starting them: keep records true (a monitor that died,
+// a host that rebooted), record an exit, stop, remove.
+#pragma once
+
+#include <string>
+
+#include "command.hpp"
+#include "record.hpp"
+#include "skiff/oci/result.hpp"
+#include "skiff/runtime/runtime.hpp"
+
+namespace skiff::skiffcli {
+
+// The runtime library's context for the CLI's containers (state under --runroot).
+runtime::Context runtime_context(const Globals& g);
+
+// A record saying "running" whose monitor is gone is checked against the runtime: when the
+// container is gone too (it died unwatched, or the host rebooted and took --runroot with it)
+// it is recorded as exited with code 255, as docker does for containers it lost, and the
+// runtime's leftover state (cgroup, state directory) is removed. Returns the record as it is
+// now. Cheap when the monitor lives (one open + flock).
+Record refresh(const Globals& g, const Record& r);
+
+// The monitor's last step: under the record lock, remove the runtime state, then record the
+// exit (or, with --rm, remove the container). Gone already (rm -f): nothing to do.
+void record_exit(const Globals& g, const std::string& id, int exit_code);
+
+// Removes a container: refuses a running one unless force (then SIGKILL). docker's error:
+// "You cannot remove a running container <id>. Stop the container before attempting removal
+// or force remove".
+Result<void> remove_container(const Globals& g, const std::string& id, bool force);
+
+// docker stop: the image's stop signal (SIGTERM by default), SIGKILL after `timeout` seconds
+// (< 0: wait forever), then waits for the monitor to record the exit.
+Result<void> stop_container(const Globals& g, const std::string& id, int timeout);
+
+// Removes the overlay, the directory and the name of a container whose runtime state is gone.
+Result<void> remove_files(const Globals& g, const Record& r);
+
+} // namespace skiff::skiffcli
