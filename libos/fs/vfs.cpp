@@ -276,7 +276,9 @@ int64_t vfs_lseek(int fd, int64_t off, int whence) {
     if (f->kind == FileKind::host_dir) {
         if (whence != 0 /* SEEK_SET */) return -EINVAL;
         skiff_hc_io req{0, f->handle, 0, 0, off};
-        return hypercall(SKIFF_HC_SEEK_DIR, &req);
+        const int64_t r = hypercall(SKIFF_HC_SEEK_DIR, &req);
+        if (r >= 0) f->dir_eof = false;
+        return r;
     }
     if (f->kind != FileKind::cached_file && f->kind != FileKind::host_file)
         return f->kind == FileKind::stream ? -ESPIPE : 0;
@@ -321,8 +323,12 @@ int64_t vfs_getdents(int fd, void* buf, uint64_t len) {
     if (!f) return -EBADF;
     if (f->kind != FileKind::host_dir) return -ENOTDIR;
     if (!user_range_ok(reinterpret_cast<uint64_t>(buf), len)) return -EFAULT;
+    // The end of a listing costs no round trip: the VMM says when it reached it.
+    if (f->dir_eof) return 0;
     skiff_hc_io req{0, f->handle, reinterpret_cast<uint64_t>(buf), len, 0};
-    return hypercall(SKIFF_HC_GETDENTS, &req);
+    const int64_t r = hypercall(SKIFF_HC_GETDENTS, &req);
+    if (r >= 0 && req.offset == SKIFF_GETDENTS_EOF) f->dir_eof = true;
+    return r;
 }
 
 int64_t vfs_readlink(int dirfd, const char* upath, char* buf, uint64_t len) {

@@ -28,6 +28,7 @@ struct File {
     Inode* inode;     // cached_file
     uint64_t offset;
     char* path;       // host_dir only: for *at() and fchdir
+    bool dir_eof;     // host_dir: the VMM said the listing is done; cleared by a rewind
 };
 
 // fs/cache.cpp

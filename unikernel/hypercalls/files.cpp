@@ -142,8 +142,20 @@ int64_t hc_getdents(Guest& g, void* r) {
     if (fd < 0) return -EBADF;
     uint8_t* buf = guest_buffer(g, req->buf, req->len);
     if (!buf) return -EFAULT;
-    const long n = syscall(SYS_getdents64, fd, buf, std::min<uint64_t>(req->len, 1u << 20));
-    return n < 0 ? -errno : n;
+    // Fill the buffer and say whether the listing ended: host getdents64 calls are cheap, the
+    // guest's extra round trip to learn "no more" (an MMIO exit) is not.
+    const uint64_t len = std::min<uint64_t>(req->len, 1u << 20);
+    uint64_t total = 0;
+    req->offset = 0;
+    for (;;) {
+        const long n = syscall(SYS_getdents64, fd, buf + total, len - total);
+        if (n < 0) return total ? static_cast<int64_t>(total) : -errno; // EINVAL: next entry too big
+        if (n == 0) {
+            req->offset = SKIFF_GETDENTS_EOF;
+            return static_cast<int64_t>(total);
+        }
+        total += static_cast<uint64_t>(n);
+    }
 }
 
 int64_t hc_seek_dir(Guest& g, void* r) {

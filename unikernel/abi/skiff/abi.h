@@ -35,7 +35,8 @@ enum skiff_hypercall {
     SKIFF_HC_PWRITE = 9,      /* skiff_hc_io */
     SKIFF_HC_STAT = 10,       /* skiff_hc_stat */
     SKIFF_HC_FSTAT = 11,      /* skiff_hc_fstat */
-    SKIFF_HC_GETDENTS = 12,   /* skiff_hc_io: linux_dirent64 records, offset ignored */
+    SKIFF_HC_GETDENTS = 12,   /* skiff_hc_io: linux_dirent64 records; on return offset is
+                                 SKIFF_GETDENTS_EOF when the listing reached its end */
     SKIFF_HC_READLINK = 13,   /* skiff_hc_readlink */
     SKIFF_HC_SEEK_DIR = 14,   /* skiff_hc_io: rewind a directory handle to `offset` (a d_off) */
     SKIFF_HC_CLOCK = 15,      /* skiff_hc_clock */
@@ -89,6 +90,7 @@ struct skiff_hc_handle {
     int64_t handle;
 };
 
+#define SKIFF_GETDENTS_EOF 1
 struct skiff_hc_io {
     int64_t ret;     /* bytes transferred */
     int64_t handle;
