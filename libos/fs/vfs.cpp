@@ -223,10 +223,7 @@ int64_t vfs_read(int fd, void* buf, uint64_t len) {
     case FileKind::host_dir: return -EISDIR;
     case FileKind::dev_null: return 0;
     case FileKind::dev_zero: memset(buf, 0, len); return static_cast<int64_t>(len);
-    case FileKind::dev_random: {
-        skiff_hc_range req{0, reinterpret_cast<uint64_t>(buf), len};
-        return hypercall(SKIFF_HC_RANDOM, &req);
-    }
+    case FileKind::dev_random: return random_fill(static_cast<uint8_t*>(buf), len);
     case FileKind::stream: {
         skiff_hc_io req{0, f->handle, reinterpret_cast<uint64_t>(buf), len, 0};
         return hypercall(SKIFF_HC_READ, &req);
@@ -438,6 +435,8 @@ int64_t vfs_tty_ioctl(int fd, uint32_t request, void* arg) {
     if (!f) return -EBADF;
     if (f->kind != FileKind::stream) return -ENOTTY;
     if (request != TCGETS && request != TIOCGWINSZ) return -ENOTTY;
+    // The VMM's own stdio: it said at boot which are terminals (a pipe never becomes one).
+    if (f->handle >= 0 && f->handle < 3 && !(boot->stdio_tty & (1u << f->handle))) return -ENOTTY;
     if (!user_range_ok(reinterpret_cast<uint64_t>(arg), request == TCGETS ? 36 : 8)) return -EFAULT;
     skiff_hc_tty req{0, f->handle, request, 0, reinterpret_cast<uint64_t>(arg)};
     return hypercall(SKIFF_HC_TTY, &req);

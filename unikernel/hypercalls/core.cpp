@@ -6,6 +6,7 @@
 
 #include <csignal>
 
+#include <algorithm>
 #include <cstdio>
 #include <sstream>
 
@@ -57,6 +58,12 @@ bool Hypercalls::dispatch(Guest& g, uint64_t addr, uint64_t value) const {
     }
     const int64_t ret = spec->fn(g, req);
     *static_cast<int64_t*>(req) = ret;
+    if (g.trace) {
+        char line[96];
+        const int n = std::snprintf(line, sizeof line, "skiff-vmm: hypercall %s = %lld\n", spec->name,
+                                    static_cast<long long>(ret));
+        if (n > 0) (void)!::write(2, line, std::min<size_t>(size_t(n), sizeof line - 1));
+    }
     return !g.stopped();
 }
 

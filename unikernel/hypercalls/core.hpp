@@ -23,6 +23,7 @@ struct Guest {
     int rootfs_fd = -1;
     std::vector<int> handles; // handle -> host fd, -1 when free; 0..2 are the VMM's stdio
     bool debug = false;
+    bool trace = false; // --trace-hypercalls: one stderr line per hypercall
     uint64_t count = 0; // hypercalls served
     std::function<Result<void>(uint64_t)> set_fs_base; // empty in tests without a vCPU
     std::vector<std::pair<uint64_t, std::chrono::steady_clock::time_point>> marks;

@@ -211,6 +211,11 @@ struct skiff_boot_info {
         uint64_t rax, rbx, rcx, rdx, rsi, rdi, rbp, rsp;
         uint64_t r8, r9, r10, r11, r12, r13, r14, r15, rip, rflags;
     } interrupted;
+    /* Which of the VMM's stdio handles 0..2 are terminals (bit n): terminal queries on the others
+     * get ENOTTY from the libOS without a hypercall. */
+    uint32_t stdio_tty;
+    uint32_t random_len;       /* bytes of random_pool the VMM filled */
+    uint8_t random_pool[256];  /* fresh host randomness for the first getrandom calls, each byte used once */
 };
 
 #define SKIFF_STATIC_ASSERT(c, m) _Static_assert(c, m)
@@ -233,7 +238,7 @@ SKIFF_STATIC_ASSERT(sizeof(struct skiff_hc_value) == 16, "skiff_hc_value layout"
 SKIFF_STATIC_ASSERT(sizeof(struct skiff_hc_range) == 24, "skiff_hc_range layout");
 SKIFF_STATIC_ASSERT(sizeof(struct skiff_hc_tty) == 32, "skiff_hc_tty layout");
 SKIFF_STATIC_ASSERT(sizeof(struct skiff_libos_header) == 80, "skiff_libos_header layout");
-SKIFF_STATIC_ASSERT(sizeof(struct skiff_boot_info) == 824, "skiff_boot_info layout");
+SKIFF_STATIC_ASSERT(sizeof(struct skiff_boot_info) == 1088, "skiff_boot_info layout");
 #endif /* __ASSEMBLER__ */
 
 #endif
