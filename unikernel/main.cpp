@@ -4,6 +4,7 @@
 #include <sys/mman.h>
 #include <sys/random.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <charconv>
@@ -266,8 +267,13 @@ Result<int> boot(Options& o, Timeline& tl, int& exit_on_error) {
     std::snprintf(boot->cwd, sizeof boot->cwd, "%s", o.cwd.c_str());
     std::memcpy(boot->random_pool, random + 16, sizeof boot->random_pool);
     boot->random_len = sizeof boot->random_pool;
-    for (int h = 0; h < 3; ++h)
-        if (isatty(h)) boot->stdio_tty |= 1u << h;
+    for (int h = 0; h < 3; ++h) {
+        struct stat st;
+        if (fstat(h, &st) != 0) continue;
+        copy_stat(st, &boot->stdio_stat[h]);
+        boot->stdio_stat_valid |= 1u << h;
+        if (S_ISCHR(st.st_mode) && isatty(h)) boot->stdio_tty |= 1u << h;
+    }
     tl.mark("vCPU ready");
 
     Guest g;

@@ -2,6 +2,8 @@
 // handlers; dispatch() validates the request against guest RAM before any handler runs.
 #pragma once
 
+#include <sys/stat.h>
+
 #include <array>
 #include <chrono>
 #include <cstdint>
@@ -84,4 +86,6 @@ namespace skiff::vmm {
 // Opens `path` beneath the rootfs: absolute paths, "..", and symlinks all resolve inside it
 // (openat2 RESOLVE_IN_ROOT), so no guest request can name a host file outside. fd or -errno.
 int open_in_rootfs(int rootfs_fd, const std::string& path, int flags, unsigned mode = 0);
+// The kernel's struct stat as the guest's skiff_stat.
+void copy_stat(const struct stat& st, skiff_stat* out);
 } // namespace skiff::vmm

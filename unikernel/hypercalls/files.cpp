@@ -13,11 +13,6 @@
 #include "hypercalls/core.hpp"
 
 namespace skiff::vmm {
-namespace {
-
-constexpr size_t kMaxHandles = 4096;
-
-int64_t path_error(uint64_t len) { return len == 0 ? -ENOENT : len > 4095 ? -ENAMETOOLONG : -EFAULT; }
 
 void copy_stat(const struct stat& st, skiff_stat* out) {
     std::memset(out, 0, sizeof *out);
@@ -29,6 +24,13 @@ void copy_stat(const struct stat& st, skiff_stat* out) {
     out->st_mtime_sec = st.st_mtim.tv_sec, out->st_mtime_nsec = st.st_mtim.tv_nsec;
     out->st_ctime_sec = st.st_ctim.tv_sec, out->st_ctime_nsec = st.st_ctim.tv_nsec;
 }
+
+namespace {
+
+constexpr size_t kMaxHandles = 4096;
+
+int64_t path_error(uint64_t len) { return len == 0 ? -ENOENT : len > 4095 ? -ENAMETOOLONG : -EFAULT; }
+
 
 int64_t add_handle(Guest& g, int fd) {
     for (size_t i = 3; i < g.handles.size(); ++i)

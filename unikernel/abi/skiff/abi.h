@@ -216,6 +216,12 @@ struct skiff_boot_info {
     uint32_t stdio_tty;
     uint32_t random_len;       /* bytes of random_pool the VMM filled */
     uint8_t random_pool[256];  /* fresh host randomness for the first getrandom calls, each byte used once */
+    /* fstat of the VMM's stdio handles 0..2 taken at boot (bit n of stdio_stat_valid): the answer
+     * to the first fstat of each (glibc's stdio makes one to choose its buffering), later ones
+     * go to the host. */
+    uint32_t stdio_stat_valid;
+    uint32_t pad2;
+    struct skiff_stat stdio_stat[3];
 };
 
 #define SKIFF_STATIC_ASSERT(c, m) _Static_assert(c, m)
@@ -238,7 +244,7 @@ SKIFF_STATIC_ASSERT(sizeof(struct skiff_hc_value) == 16, "skiff_hc_value layout"
 SKIFF_STATIC_ASSERT(sizeof(struct skiff_hc_range) == 24, "skiff_hc_range layout");
 SKIFF_STATIC_ASSERT(sizeof(struct skiff_hc_tty) == 32, "skiff_hc_tty layout");
 SKIFF_STATIC_ASSERT(sizeof(struct skiff_libos_header) == 80, "skiff_libos_header layout");
-SKIFF_STATIC_ASSERT(sizeof(struct skiff_boot_info) == 1088, "skiff_boot_info layout");
+SKIFF_STATIC_ASSERT(sizeof(struct skiff_boot_info) == 1528, "skiff_boot_info layout");
 #endif /* __ASSEMBLER__ */
 
 #endif
