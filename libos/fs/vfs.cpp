@@ -321,6 +321,40 @@ int64_t vfs_stat(int dirfd, const char* upath, skiff_stat* st, bool nofollow) {
     return err;
 }
 
+namespace {
+
+// The lstat of every entry of a listing comes back with it: they go into the dentry cache, so
+// `ls -l` or a tree walk costs no stat round trip per entry.
+constexpr uint32_t kListingStats = 512; // 72 KiB, touched only as far as listings fill it
+skiff_stat listing_stats[kListingStats];
+
+void cache_listing(const File* f, const uint8_t* buf, uint64_t len, uint32_t nstats) {
+    if (!f->path) return;
+    char path[kPathMax];
+    size_t dir_len = strnlen(f->path, kPathMax);
+    if (dir_len == 1) dir_len = 0; // "/": entries are "/name"
+    if (dir_len + 2 >= kPathMax) return;
+    memcpy(path, f->path, dir_len);
+    path[dir_len] = '/';
+    uint64_t off = 0;
+    for (uint32_t i = 0; i < nstats && off + 19 < len; ++i) {
+        const uint16_t reclen = *reinterpret_cast<const uint16_t*>(buf + off + 16);
+        if (reclen == 0 || off + reclen > len) break;
+        const char* name = reinterpret_cast<const char*>(buf + off + 19);
+        const size_t name_len = strnlen(name, reclen - 19);
+        off += reclen;
+        const skiff_stat& st = listing_stats[i];
+        if (st.st_mode == 0 || dir_len + 1 + name_len >= kPathMax) continue;
+        memcpy(path + dir_len + 1, name, name_len);
+        const size_t plen = dir_len + 1 + name_len;
+        path[plen] = 0;
+        cache_store_stat(path, plen, true, &st, 0);
+        if ((st.st_mode & S_IFMT) != S_IFLNK) cache_store_stat(path, plen, false, &st, 0);
+    }
+}
+
+} // namespace
+
 int64_t vfs_getdents(int fd, void* buf, uint64_t len) {
     File* f = fd_get(fd);
     if (!f) return -EBADF;
@@ -328,9 +362,12 @@ int64_t vfs_getdents(int fd, void* buf, uint64_t len) {
     if (!user_range_ok(reinterpret_cast<uint64_t>(buf), len)) return -EFAULT;
     // The end of a listing costs no round trip: the VMM says when it reached it.
     if (f->dir_eof) return 0;
-    skiff_hc_io req{0, f->handle, reinterpret_cast<uint64_t>(buf), len, 0};
+    skiff_hc_getdents req{0, f->handle, reinterpret_cast<uint64_t>(buf), len,
+                          reinterpret_cast<uint64_t>(listing_stats), kListingStats, 0, 0, 0};
     const int64_t r = hypercall(SKIFF_HC_GETDENTS, &req);
-    if (r >= 0 && req.offset == SKIFF_GETDENTS_EOF) f->dir_eof = true;
+    if (r < 0) return r;
+    if (req.eof) f->dir_eof = true;
+    cache_listing(f, static_cast<const uint8_t*>(buf), static_cast<uint64_t>(r), req.nstats);
     return r;
 }
 

@@ -35,8 +35,7 @@ enum skiff_hypercall {
     SKIFF_HC_PWRITE = 9,      /* skiff_hc_io */
     SKIFF_HC_STAT = 10,       /* skiff_hc_stat */
     SKIFF_HC_FSTAT = 11,      /* skiff_hc_fstat */
-    SKIFF_HC_GETDENTS = 12,   /* skiff_hc_io: linux_dirent64 records; on return offset is
-                                 SKIFF_GETDENTS_EOF when the listing reached its end */
+    SKIFF_HC_GETDENTS = 12,   /* skiff_hc_getdents: linux_dirent64 records and their lstat */
     SKIFF_HC_READLINK = 13,   /* skiff_hc_readlink */
     SKIFF_HC_SEEK_DIR = 14,   /* skiff_hc_io: rewind a directory handle to `offset` (a d_off) */
     SKIFF_HC_CLOCK = 15,      /* skiff_hc_clock */
@@ -90,13 +89,28 @@ struct skiff_hc_handle {
     int64_t handle;
 };
 
-#define SKIFF_GETDENTS_EOF 1
 struct skiff_hc_io {
     int64_t ret;     /* bytes transferred */
     int64_t handle;
     uint64_t buf;
     uint64_t len;
     int64_t offset;  /* PREAD/PWRITE/SEEK_DIR only */
+};
+
+/* Fills buf with linux_dirent64 records (as many as fit) and says whether the listing ended.
+ * With stats != 0 it also writes the lstat of each record, in order, into stats (room for
+ * stats_max), so `ls -l` costs no stat round trip per entry; an entry it could not stat, and
+ * "." and "..", get st_mode 0. */
+struct skiff_hc_getdents {
+    int64_t ret;      /* bytes of records */
+    int64_t handle;
+    uint64_t buf;
+    uint64_t len;
+    uint64_t stats;
+    uint32_t stats_max;
+    uint32_t nstats;  /* out: stats written */
+    uint32_t eof;     /* out: 1 when the listing reached its end */
+    uint32_t pad;
 };
 
 struct skiff_hc_stat {
@@ -237,6 +251,7 @@ SKIFF_STATIC_ASSERT(sizeof(struct skiff_hc_open) == 40, "skiff_hc_open layout");
 SKIFF_STATIC_ASSERT(sizeof(struct skiff_hc_handle) == 16, "skiff_hc_handle layout");
 SKIFF_STATIC_ASSERT(sizeof(struct skiff_hc_io) == 40, "skiff_hc_io layout");
 SKIFF_STATIC_ASSERT(sizeof(struct skiff_hc_stat) == 40, "skiff_hc_stat layout");
+SKIFF_STATIC_ASSERT(sizeof(struct skiff_hc_getdents) == 56, "skiff_hc_getdents layout");
 SKIFF_STATIC_ASSERT(sizeof(struct skiff_hc_fstat) == 24, "skiff_hc_fstat layout");
 SKIFF_STATIC_ASSERT(sizeof(struct skiff_hc_readlink) == 40, "skiff_hc_readlink layout");
 SKIFF_STATIC_ASSERT(sizeof(struct skiff_hc_clock) == 32, "skiff_hc_clock layout");
