@@ -11,6 +11,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "app_seccomp.hpp"
 #include "hypercalls/core.hpp"
 
 namespace skiff::vmm {
@@ -165,7 +166,8 @@ int64_t hc_getdents(Guest& g, void* r) {
     if (!buf) return -EFAULT;
     skiff_stat* stats = nullptr;
     const uint32_t max = std::min<uint32_t>(req->stats_max, 4096);
-    if (req->stats) {
+    // A profile that refuses stat hypercalls gets no stats this way either.
+    if (req->stats && !(g.seccomp && g.seccomp->refusal(SKIFF_HC_STAT))) {
         stats = reinterpret_cast<skiff_stat*>(guest_buffer(g, req->stats, uint64_t{max} * sizeof(skiff_stat)));
         if (!stats || req->stats % alignof(skiff_stat)) return -EFAULT;
     }
