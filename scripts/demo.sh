@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs, builds, and runs the bundled busybox image (built locally from Debian's
-# busybox-static) with skiff-runtime, first in container mode, then in vm mode.
+# busybox-static) with the skiff CLI, first in container mode, then in vm mode.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # Cache hits across clones: paths relative to the checkout, cwd not hashed into debug info.
@@ -11,13 +11,10 @@ cmake --build build
 cmake --build build --target images >/dev/null
 cmake --install build >/dev/null
 
-work=$(mktemp -d /tmp/skiff-demo.XXXXXX)
-trap 'rm -rf "$work"' EXIT
-bash images/bundle.sh build/images/busybox "$work/bundle" -- echo hello from skiff >/dev/null
-
+# The docker-style CLI: load the locally built image into the store (/var/lib/skiff), then run
+# it once as a namespace container and once inside a KVM unikernel.
+skiff load -i build/images/busybox
 for mode in container vm; do
-  jq ".annotations[\"run.skiff.isolation\"]=\"$mode\"" "$work/bundle/config.json" >"$work/c.json"
-  mv "$work/c.json" "$work/bundle/config.json"
   printf '%-9s mode: ' "$mode"
-  skiff-runtime run --bundle "$work/bundle" "skiff-demo-$mode-$$"
+  skiff run --rm --isolation "$mode" busybox echo hello from skiff
 done

@@ -1,6 +1,7 @@
 #include "table.hpp"
 
 #include <cstdio>
+#include <ctime>
 
 namespace skiff::skiffcli {
 namespace {
@@ -69,6 +70,26 @@ std::string human_size(uint64_t bytes) {
     char buf[32];
     std::snprintf(buf, sizeof buf, "%.4g%s", v, units[u]);
     return buf;
+}
+
+int64_t parse_rfc3339(const std::string& t) {
+    std::tm tm{};
+    int consumed = 0;
+    if (std::sscanf(t.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
+                    &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &consumed) != 6)
+        return 0;
+    if (tm.tm_year <= 1) return 0; // Go's zero time: never
+    tm.tm_year -= 1900;
+    tm.tm_mon -= 1;
+    int64_t s = int64_t(::timegm(&tm));
+    size_t i = size_t(consumed);
+    if (i < t.size() && t[i] == '.')
+        for (++i; i < t.size() && t[i] >= '0' && t[i] <= '9'; ++i) {
+        }
+    int oh = 0, om = 0;
+    if (i < t.size() && (t[i] == '+' || t[i] == '-') && std::sscanf(t.c_str() + i + 1, "%2d:%2d", &oh, &om) == 2)
+        s -= (t[i] == '+' ? 1 : -1) * int64_t(oh * 3600 + om * 60);
+    return s;
 }
 
 } // namespace skiff::skiffcli

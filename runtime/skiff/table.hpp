@@ -20,4 +20,8 @@ std::string human_duration(int64_t seconds);
 // docker's units.HumanSize (decimal, 4 significant digits): "0B", "999B", "1.5kB", "4.26MB".
 std::string human_size(uint64_t bytes);
 
+// Seconds since the epoch of an RFC 3339 time ("2026-11-23T21:08:05.123456789Z", "+01:00"
+// offsets); 0 for text that is not one, and for Go's zero time (year 1).
+int64_t parse_rfc3339(const std::string& text);
+
 } // namespace skiff::skiffcli

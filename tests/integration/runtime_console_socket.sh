@@ -45,7 +45,8 @@ id=$(new_id console)
 sock="$SKIFF_TMP/console.sock"
 "$SKIFF_TMP/recv" "$sock" $'hello\n' >"$SKIFF_TMP/console.out" 2>"$SKIFF_TMP/recv.err" &
 rpid=$!
-for _ in $(seq 100); do [ -S "$sock" ] && break; sleep 0.02; done
+# bind() makes the socket file before listen(): wait for the receiver to say it listens.
+for _ in $(seq 250); do grep -q listening "$SKIFF_TMP/recv.err" && break; sleep 0.02; done
 rt create --console-socket "$sock" --bundle "$B" "$id"
 rt start "$id"
 for _ in $(seq 100); do grep -q "got:" "$SKIFF_TMP/console.out" && break; sleep 0.05; done
@@ -62,12 +63,11 @@ rt delete "$id"
 edit_config "$B" '.process.terminal=false | .process.args=["sleep","1000"]'
 id=$(new_id console-exec)
 rt run -d --bundle "$B" "$id"
-# A fresh path: the first receiver's socket file is still there, so waiting for it would race
-# the new receiver's unlink+bind.
+# A fresh path and log, so the wait sees this receiver, not the first.
 sock2="$SKIFF_TMP/console-exec.sock"
-"$SKIFF_TMP/recv" "$sock2" >"$SKIFF_TMP/exec.out" 2>/dev/null &
+"$SKIFF_TMP/recv" "$sock2" >"$SKIFF_TMP/exec.out" 2>"$SKIFF_TMP/recv2.err" &
 rpid=$!
-for _ in $(seq 250); do [ -S "$sock2" ] && break; sleep 0.02; done
+for _ in $(seq 250); do grep -q listening "$SKIFF_TMP/recv2.err" && break; sleep 0.02; done
 rt exec -t -d --console-socket "$sock2" "$id" sh -c 'tty; echo exec-tty-ok'
 for _ in $(seq 100); do grep -q exec-tty-ok "$SKIFF_TMP/exec.out" && break; sleep 0.05; done
 grep -q '^/dev/pts/' "$SKIFF_TMP/exec.out" || fail "exec -t: $(cat "$SKIFF_TMP/exec.out")"

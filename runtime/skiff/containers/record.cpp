@@ -122,15 +122,4 @@ std::string rfc3339_now() {
     return buf;
 }
 
-int64_t parse_rfc3339(const std::string& text) {
-    tm t{};
-    if (text.size() < 19 || std::sscanf(text.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d", &t.tm_year, &t.tm_mon,
-                                        &t.tm_mday, &t.tm_hour, &t.tm_min, &t.tm_sec) != 6)
-        return 0;
-    if (t.tm_year <= 1) return 0;
-    t.tm_year -= 1900;
-    t.tm_mon -= 1;
-    return int64_t(::timegm(&t));
-}
-
 } // namespace skiff::skiffcli

@@ -59,7 +59,5 @@ Result<Record> parse_record(const std::string& text, const std::string& source);
 
 // Now as RFC 3339 with nanoseconds, UTC ("2026-11-23T21:13:17.123456789Z").
 std::string rfc3339_now();
-// Seconds since the epoch of such a timestamp (fraction dropped); 0 for kZeroTime or garbage.
-int64_t parse_rfc3339(const std::string& text);
 
 } // namespace skiff::skiffcli

@@ -13,6 +13,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "../table.hpp"
 #include "skiff/oci/image/bundle.hpp"
 #include "skiff/oci/image/digest.hpp"
 
@@ -21,25 +22,6 @@ namespace skiff::skiffcli {
 Result<image::Store> open_store(const Globals& g) { return image::Store::open(g.root); }
 
 std::string short_id(const std::string& digest) { return image::digest_hex(digest).substr(0, 12); }
-
-int64_t parse_rfc3339(const std::string& t) {
-    std::tm tm{};
-    int consumed = 0;
-    if (std::sscanf(t.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
-                    &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &consumed) != 6)
-        return 0;
-    tm.tm_year -= 1900;
-    tm.tm_mon -= 1;
-    int64_t s = int64_t(::timegm(&tm));
-    size_t i = size_t(consumed);
-    if (i < t.size() && t[i] == '.')
-        for (++i; i < t.size() && t[i] >= '0' && t[i] <= '9'; ++i) {
-        }
-    int oh = 0, om = 0;
-    if (i < t.size() && (t[i] == '+' || t[i] == '-') && std::sscanf(t.c_str() + i + 1, "%2d:%2d", &oh, &om) == 2)
-        s -= (t[i] == '+' ? 1 : -1) * int64_t(oh * 3600 + om * 60);
-    return s;
-}
 
 namespace {
 

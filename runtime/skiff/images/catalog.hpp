@@ -39,7 +39,5 @@ std::vector<std::string> containers_using(const image::Store& store, const std::
 // docker's 12-digit short id of a digest.
 std::string short_id(const std::string& digest);
 
-// RFC 3339 ("2024-05-01T10:00:00.123Z", "...+02:00") to seconds since the epoch, 0 if unparsable.
-int64_t parse_rfc3339(const std::string& text);
 
 } // namespace skiff::skiffcli

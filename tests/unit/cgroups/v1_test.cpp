@@ -478,8 +478,13 @@ TEST_CASE("hybrid: a child joins every hierarchy itself through open_self_join")
     });
     j->close();
     c.go();
+    // The child writes one hierarchy after another: wait until the last one has it.
     std::vector<pid_t> seen;
-    for (int i = 0; i < 200 && seen.empty(); ++i) {
+    auto in_unified = [&] {
+        return g->unified_path().empty() ||
+               cgtest::slurp(g->unified_path() + "/cgroup.procs") == std::to_string(c.pid);
+    };
+    for (int i = 0; i < 200 && (seen.empty() || !in_unified()); ++i) {
         cgtest::sleep_ms(10);
         seen = *g->pids();
     }

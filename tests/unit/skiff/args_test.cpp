@@ -72,7 +72,7 @@ TEST_CASE("docker's words for bad flags", "[args]") {
     CHECK(d.error().message.find("invalid argument \"maybe\" for \"--rm\"") == 0);
 }
 
-TEST_CASE("-- ends the flags", "[args]") {
+TEST_CASE("a double dash ends the flags", "[args]") {
     auto a = parse({"run", "--", "-d"}, true);
     REQUIRE(a.ok());
     CHECK_FALSE(a->flag("detach"));
