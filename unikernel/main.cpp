@@ -274,6 +274,10 @@ Result<int> boot(Options& o, Timeline& tl, int& exit_on_error) {
         boot->stdio_stat_valid |= 1u << h;
         if (S_ISCHR(st.st_mode) && isatty(h)) boot->stdio_tty |= 1u << h;
     }
+    const GuestClock clock = SKIFF_TRY(sample_guest_clock(vm.vcpu_fd()));
+    boot->clock_tsc = clock.tsc;
+    boot->clock_mono_ns = clock.mono_ns, boot->clock_real_ns = clock.real_ns;
+    boot->tsc_khz = clock.khz;
     tl.mark("vCPU ready");
 
     Guest g;

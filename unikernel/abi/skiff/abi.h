@@ -236,6 +236,12 @@ struct skiff_boot_info {
     uint32_t stdio_stat_valid;
     uint32_t pad2;
     struct skiff_stat stdio_stat[3];
+    /* The guest's TSC and the host clocks read together just before the first run, and the TSC
+     * rate: the libOS tells time from the TSC without a clock hypercall (tsc_khz 0: unknown). */
+    uint64_t clock_tsc;
+    int64_t clock_mono_ns, clock_real_ns;
+    uint32_t tsc_khz;
+    uint32_t pad3;
 };
 
 #define SKIFF_STATIC_ASSERT(c, m) _Static_assert(c, m)
@@ -259,7 +265,7 @@ SKIFF_STATIC_ASSERT(sizeof(struct skiff_hc_value) == 16, "skiff_hc_value layout"
 SKIFF_STATIC_ASSERT(sizeof(struct skiff_hc_range) == 24, "skiff_hc_range layout");
 SKIFF_STATIC_ASSERT(sizeof(struct skiff_hc_tty) == 32, "skiff_hc_tty layout");
 SKIFF_STATIC_ASSERT(sizeof(struct skiff_libos_header) == 80, "skiff_libos_header layout");
-SKIFF_STATIC_ASSERT(sizeof(struct skiff_boot_info) == 1528, "skiff_boot_info layout");
+SKIFF_STATIC_ASSERT(sizeof(struct skiff_boot_info) == 1560, "skiff_boot_info layout");
 #endif /* __ASSEMBLER__ */
 
 #endif
