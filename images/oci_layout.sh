@@ -2,7 +2,7 @@
 # Writes an OCI image layout from a staged root directory (sourced by images/*/build.sh).
 #
 # Reproducible by construction: one gzip'd tar layer with sorted entries, one fixed mtime,
-# owner 0:0, no gzip name/time header, and JSON with sorted keys, so the same inputs give the
+# owner 0:0 (or the staged owners, numeric), no gzip name/time header, and JSON with sorted keys, so the same inputs give the
 # same manifest digest on every run.
 
 # The one timestamp every file and the config carry; SOURCE_DATE_EPOCH overrides it.
@@ -61,8 +61,12 @@ write_oci_layout() {
   local entries
   entries=$(cd "$stage" && LC_ALL=C ls -A | LC_ALL=C sort)
   # shellcheck disable=SC2086  # entries are the stage's top-level names, no spaces
+  # Owners are 0:0 unless IMAGE_KEEP_OWNERS=1 (a Debian root has files of other groups:
+  # shadow, mail, ...).
+  local owners=(--owner=0 --group=0)
+  [ "${IMAGE_KEEP_OWNERS:-}" = 1 ] && owners=()
   (cd "$stage" && LC_ALL=C tar --format=gnu --sort=name --mtime="@$IMAGE_EPOCH" \
-      --owner=0 --group=0 --numeric-owner --no-acls --no-xattrs --no-selinux \
+      "${owners[@]}" --numeric-owner --no-acls --no-xattrs --no-selinux \
       -cf - $entries) >"$work/layer.tar"
   local diff_id
   diff_id=$(sha256sum "$work/layer.tar" | cut -d' ' -f1)

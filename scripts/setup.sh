@@ -12,7 +12,7 @@ build_pkgs=(
 test_pkgs=(
   busybox-static musl-tools runc crun podman containerd skopeo docker-registry
   jq iproute2 strace procps util-linux uidmap file
-  python3 curl openssl zstd iptables
+  python3 curl openssl zstd iptables debootstrap
 )
 
 want=("${build_pkgs[@]}")

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "parsed_args.hpp"
 #include "skiff/oci/result.hpp"
 #include "skiff/runtime/runtime.hpp"
 
@@ -18,26 +19,7 @@ struct Flag {
     const char* help;
 };
 
-struct Args {
-    std::vector<std::string> positional;
-    std::map<std::string, std::vector<std::string>> values;
-    std::map<std::string, bool> bools;
-
-    bool has(const std::string& name) const { return values.count(name) || bools.count(name); }
-    bool flag(const std::string& name) const {
-        auto it = bools.find(name);
-        return it != bools.end() && it->second;
-    }
-    std::string value(const std::string& name, const std::string& def = "") const {
-        auto it = values.find(name);
-        return it == values.end() || it->second.empty() ? def : it->second.back();
-    }
-    const std::vector<std::string>& all(const std::string& name) const {
-        static const std::vector<std::string> none;
-        auto it = values.find(name);
-        return it == values.end() ? none : it->second;
-    }
-};
+using Args = ParsedArgs;
 
 // argv[0] is the verb; parsing starts at argv[1].
 Result<Args> parse_args(int argc, char** argv, const std::vector<Flag>& flags);

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "../cli/parsed_args.hpp"
 #include "skiff/oci/result.hpp"
 
 namespace skiff::skiffcli {
@@ -25,26 +26,7 @@ struct Flag {
     const char* default_text = ""; // shown in help only
 };
 
-struct Args {
-    std::vector<std::string> positional;
-    std::map<std::string, std::vector<std::string>> values; // by long name, in order given
-    std::map<std::string, bool> bools;
-
-    bool has(const std::string& name) const { return values.count(name) || bools.count(name); }
-    bool flag(const std::string& name) const {
-        auto it = bools.find(name);
-        return it != bools.end() && it->second;
-    }
-    std::string value(const std::string& name, const std::string& def = "") const {
-        auto it = values.find(name);
-        return it == values.end() || it->second.empty() ? def : it->second.back();
-    }
-    const std::vector<std::string>& all(const std::string& name) const {
-        static const std::vector<std::string> none;
-        auto it = values.find(name);
-        return it == values.end() ? none : it->second;
-    }
-};
+using Args = cli::ParsedArgs;
 
 // argv[0] is the command name; parsing starts at argv[1]. With interspersed=false flags end at
 // the first positional argument. Errors in docker's words: "unknown flag: --x",

@@ -69,3 +69,22 @@ start_registry() {
 
 # blob_count STORE: how many blobs the store holds.
 blob_count() { find "$1/blobs/sha256" -type f | wc -l; }
+
+# need_image_run: what tests that run containers from images need; sets RUN_ROOT.
+need_image_run() {
+  [ -x "$SKIFF_RUNTIME" ] || skip "skiff-runtime not built"
+  grep -qw overlay /proc/filesystems || modprobe overlay 2>/dev/null || skip "no overlayfs"
+  RUN_ROOT=$SKIFF_TMP/run
+}
+
+# run_image ID IMAGE SCRIPT [bundle options...]: bundles IMAGE as container ID (its directory
+# is $STORE/containers/ID) running `sh -c SCRIPT`, runs it with skiff-runtime and prints what
+# it printed.
+run_image() {
+  local id=$1 image=$2 script=$3 dir
+  shift 3
+  cleanup "'$SKIFF_RUNTIME' --root '$RUN_ROOT' delete -f $id 2>/dev/null"
+  read -r dir _ < <(image_tool bundle "$STORE" "$image" "$id" "$@" arg=sh arg=-c arg="$script")
+  [ -n "$dir" ] || fail "no bundle for $id"
+  "$SKIFF_RUNTIME" --root "$RUN_ROOT" run --bundle "$dir" "$id"
+}

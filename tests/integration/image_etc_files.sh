@@ -5,25 +5,13 @@
 . "$(dirname "$0")/lib.sh"
 need_root
 . "$(dirname "$0")/image_common.bash"
-[ -x "$SKIFF_RUNTIME" ] || skip "skiff-runtime not built"
-grep -qw overlay /proc/filesystems || modprobe overlay 2>/dev/null || skip "no overlayfs"
-RUN_ROOT=$SKIFF_TMP/run
+need_image_run
 image_tool load "$STORE" "$(busybox_layout)" >/dev/null
 
-# run_in NAME SCRIPT [bundle options...]: prints the bundle directory, then the output.
-run_in() {
-  local id; id=$(new_id "$1"); local script=$2; shift 2
-  cleanup "'$SKIFF_RUNTIME' --root '$RUN_ROOT' delete -f $id 2>/dev/null"
-  local dir
-  read -r dir _ < <(image_tool bundle "$STORE" busybox "$id" "$@" arg=sh arg=-c arg="$script")
-  echo "$dir"
-  "$SKIFF_RUNTIME" --root "$RUN_ROOT" run --bundle "$dir" "$id"
-}
-
-out=$(run_in etc 'cat /etc/hosts; echo ---; cat /etc/hostname; hostname; echo ---; cat /etc/resolv.conf; echo ---; echo "10.9.9.9 added" >>/etc/hosts && echo appended')
-dir=$(sed -n 1p <<<"$out")
-id=$(basename "$dir")
-hosts=$(sed -n '2,/^---$/p' <<<"$out" | sed '$d')
+id=$(new_id etc)
+out=$(run_image "$id" busybox 'cat /etc/hosts; echo ---; cat /etc/hostname; hostname; echo ---; cat /etc/resolv.conf; echo ---; echo "10.9.9.9 added" >>/etc/hosts && echo appended')
+dir=$STORE/containers/$id
+hosts=$(sed -n '1,/^---$/p' <<<"$out" | sed '$d')
 grep -qP '^127\.0\.0\.1\tlocalhost$' <<<"$hosts" || fail "no localhost line: $hosts"
 grep -qP '^::1\tlocalhost ip6-localhost ip6-loopback$' <<<"$hosts" || fail "no ::1 line: $hosts"
 grep -qP "^127\\.0\\.1\\.1\\t${id:0:12}\$" <<<"$hosts" || fail "hostname ${id:0:12} not on 127.0.1.1: $hosts"
@@ -42,10 +30,10 @@ for f in hosts hostname resolv.conf; do
   [ "$(stat -c %a "$dir/$f")" = 644 ] || fail "$dir/$f mode $(stat -c %a "$dir/$f")"
 done
 
-out=$(run_in ro '{ echo x >>/etc/hosts; } 2>/dev/null || echo refused; grep -c localhost /etc/hosts' read_only=1)
-[ "$(sed -n 2,3p <<<"$out" | tr '\n' ' ')" = "refused 2 " ] || fail "--read-only: /etc/hosts writable: $out"
+out=$(run_image "$(new_id ro)" busybox '{ echo x >>/etc/hosts; } 2>/dev/null || echo refused; grep -c localhost /etc/hosts' read_only=1)
+[ "$(tr '\n' ' ' <<<"$out")" = "refused 2 " ] || fail "--read-only: /etc/hosts writable: $out"
 
-out=$(run_in hostnet 'cat /etc/hosts; echo ---; hostname' network=host)
-[ "$(sed -n '2,/^---$/p' <<<"$out" | sed '$d')" = "$(cat /etc/hosts)" ] || fail "--network host: not the host's hosts: $out"
+out=$(run_image "$(new_id hostnet)" busybox 'cat /etc/hosts; echo ---; hostname' network=host)
+[ "$(sed -n '1,/^---$/p' <<<"$out" | sed '$d')" = "$(cat /etc/hosts)" ] || fail "--network host: not the host's hosts: $out"
 [ "$(tail -1 <<<"$out")" = "$(hostname)" ] || fail "--network host: hostname $(tail -1 <<<"$out"), want $(hostname)"
 echo "PASS: /etc/hosts, /etc/hostname and /etc/resolv.conf as docker makes them"

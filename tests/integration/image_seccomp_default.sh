@@ -7,34 +7,23 @@
 . "$(dirname "$0")/lib.sh"
 need_root
 . "$(dirname "$0")/image_common.bash"
-[ -x "$SKIFF_RUNTIME" ] || skip "skiff-runtime not built"
+need_image_run
 probe=$SKIFF_BUILD_DIR/tests/programs/syscall_errno-glibc
 [ -x "$probe" ] || skip "$probe not built (target skiff_vm_test_programs)"
-grep -qw overlay /proc/filesystems || modprobe overlay 2>/dev/null || skip "no overlayfs"
-RUN_ROOT=$SKIFF_TMP/run
 image_tool load "$STORE" "$(busybox_layout)" >/dev/null
 mkdir "$SKIFF_TMP/progs"
 cp "$probe" "$SKIFF_TMP/progs/probe"
 
 probes="clone3 unshare_user socket_vsock socket_inet personality_linux32 personality_no_aslr add_key mount"
-# run_in NAME [bundle options...]: runs the probes, then a few busybox commands, in a container.
-run_in() {
-  local id; id=$(new_id "$1"); shift
-  cleanup "'$SKIFF_RUNTIME' --root '$RUN_ROOT' delete -f $id 2>/dev/null"
-  local dir
-  read -r dir _ < <(image_tool bundle "$STORE" busybox "$id" "volume=$SKIFF_TMP/progs:/probe:ro" "$@" \
-    arg=sh arg=-c arg="/probe/probe $probes; grep ^Seccomp: /proc/self/status; echo hi | tr a-z A-Z; ls /bin/busybox; unshare -U true 2>&1; true")
-  "$SKIFF_RUNTIME" --root "$RUN_ROOT" run --bundle "$dir" "$id"
-}
-
-out=$(run_in default)
+script="/probe/probe $probes; grep ^Seccomp: /proc/self/status; echo hi | tr a-z A-Z; ls /bin/busybox; unshare -U true 2>&1; true"
+out=$(run_image "$(new_id default)" busybox "$script" "volume=$SKIFF_TMP/progs:/probe:ro")
 expect="clone3=ENOSYS unshare_user=EPERM socket_vsock=EPERM socket_inet=ok personality_linux32=ok personality_no_aslr=EPERM add_key=EPERM mount=EPERM"
 [ "$(sed -n 1p <<<"$out")" = "$expect" ] || fail "with the default profile: $(sed -n 1p <<<"$out"), want $expect"
 [ "$(sed -n 2p <<<"$out" | tr -d '[:space:]')" = Seccomp:2 ] || fail "no seccomp filter on the process: $(sed -n 2p <<<"$out")"
 [ "$(sed -n 3,4p <<<"$out")" = "$(printf 'HI\n/bin/busybox')" ] || fail "busybox commands failed under the profile: $out"
 grep -q "Operation not permitted" <<<"$(sed -n 5p <<<"$out")" || fail "busybox unshare -U was not refused: $out"
 
-out=$(run_in unconfined seccomp=0)
+out=$(run_image "$(new_id unconfined)" busybox "$script" "volume=$SKIFF_TMP/progs:/probe:ro" seccomp=0)
 line=$(sed -n 1p <<<"$out")
 [ "$(sed -n 2p <<<"$out" | tr -d '[:space:]')" = Seccomp:0 ] || fail "seccomp=0 still filtered: $(sed -n 2p <<<"$out")"
 for p in "clone3=EINVAL" "unshare_user=ok" "personality_no_aslr=ok" "add_key=ok"; do

@@ -5,10 +5,8 @@
 . "$(dirname "$0")/lib.sh"
 need_root
 . "$(dirname "$0")/image_common.bash"
-[ -x "$SKIFF_RUNTIME" ] || skip "skiff-runtime not built"
-grep -qw overlay /proc/filesystems || modprobe overlay 2>/dev/null || skip "no overlayfs"
+need_image_run
 need_cmd jq
-RUN_ROOT=$SKIFF_TMP/run
 
 # The busybox rootfs plus /srv/data/seed, with Volumes /srv/data and /cache.
 (
@@ -22,17 +20,9 @@ RUN_ROOT=$SKIFF_TMP/run
 )
 image_tool load "$STORE" "$SKIFF_TMP/vol" vol >/dev/null
 
-run_in() {
-  local id=$1 script=$2; shift 2
-  cleanup "'$SKIFF_RUNTIME' --root '$RUN_ROOT' delete -f $id 2>/dev/null"
-  local dir
-  read -r dir _ < <(image_tool bundle "$STORE" vol "$id" "$@" arg=sh arg=-c arg="$script")
-  "$SKIFF_RUNTIME" --root "$RUN_ROOT" run --bundle "$dir" "$id"
-}
-
 c1=$(new_id vol1) c2=$(new_id vol2) c3=$(new_id vol3)
 d1=$STORE/containers/$c1
-out=$(run_in "$c1" 'cat /srv/data/seed; echo mine >/srv/data/new; echo c >/cache/x && echo cached; touch /rootfile 2>/dev/null || echo ro-root' read_only=1)
+out=$(run_image "$c1" vol 'cat /srv/data/seed; echo mine >/srv/data/new; echo c >/cache/x && echo cached; touch /rootfile 2>/dev/null || echo ro-root' read_only=1)
 [ "$out" = "$(printf 'seeded\ncached\nro-root')" ] || fail "container 1 printed: $out"
 # Numbered in the config's order (its Volumes keys sorted): /cache is 0, /srv/data 1.
 [ "$(cat "$d1/volumes/1/new")" = mine ] || fail "write to /srv/data did not land in $d1/volumes/1"
@@ -40,11 +30,11 @@ out=$(run_in "$c1" 'cat /srv/data/seed; echo mine >/srv/data/new; echo c >/cache
 [ ! -e "$d1/upper/srv/data/new" ] || fail "write to the volume reached the rootfs"
 
 # Another container gets fresh volumes, filled from the image again.
-out=$(run_in "$c2" 'ls /srv/data; ls /cache | wc -l')
+out=$(run_image "$c2" vol 'ls /srv/data; ls /cache | wc -l')
 [ "$out" = "$(printf 'seed\n0')" ] || fail "container 2 saw container 1's volume: $out"
 
 mkdir "$SKIFF_TMP/hostdata"; echo host >"$SKIFF_TMP/hostdata/h"
-out=$(run_in "$c3" 'ls /srv/data' "volume=$SKIFF_TMP/hostdata:/srv/data")
+out=$(run_image "$c3" vol 'ls /srv/data' "volume=$SKIFF_TMP/hostdata:/srv/data")
 [ "$out" = h ] || fail "-v did not replace the image volume: $out"
 [ -d "$STORE/containers/$c3/volumes/0" ] && [ ! -e "$STORE/containers/$c3/volumes/1" ] || fail "an anonymous volume was made under the -v"
 

@@ -1,12 +1,12 @@
 // OCI bundles made from images the way docker makes containers: the command from Entrypoint/Cmd
 // and their overrides, Env merged with the user's, WorkingDir, User resolved in the image's own
 // /etc/passwd and /etc/group, docker's default capability set and seccomp profile
-// (seccomp_default.cpp), /etc/hosts, /etc/hostname and /etc/resolv.conf bind-mounted from files
-// of the container (etc_files.cpp), the isolation annotation, and the image's
-// ExposedPorts/Volumes/StopSignal recorded as annotations. The bundle directory is the
-// container's directory in the store: config.json next to the overlay-mounted rootfs.
-// Anonymous volumes for the image's Volumes live in the container's directory too
-// (volumes.cpp).
+// (seccomp_default.cpp), the isolation annotation, and the image's ExposedPorts/Volumes/
+// StopSignal recorded as annotations. The bundle directory is the container's directory in the
+// store: config.json next to the overlay-mounted rootfs, and beside them what docker keeps per
+// container: the hosts, hostname and resolv.conf files bind-mounted on /etc (etc_files.cpp) and
+// volumes/<n>, the anonymous volumes for the image's Volumes (volumes.cpp). Everything goes
+// with the directory (remove_rootfs).
 #pragma once
 
 #include <cstdint>
