@@ -67,6 +67,20 @@ getcwd: ok'
 [ "$(cat "$SKIFF_TMP/vm.out")" = "$want" ] || fail "probe calls: got $(cat "$SKIFF_TMP/vm.out")"
 echo "ok: ERRNO rules, with and without argument conditions, agree in both modes"
 
+# `exec` into a running container gets the same profile: in vm mode a second VM beside the first.
+for m in ctr vm; do
+  $m
+  edit_config "$B" '.process.args=["sleep","30"]'
+  id=$(new_id scx)
+  rt run -d --bundle "$B" "$id" </dev/null >/dev/null || fail "run -d in mode $m"
+  rt exec "$id" /probe calls >"$SKIFF_TMP/exec-$m.out" 2>&1 || fail "exec in mode $m: $(cat "$SKIFF_TMP/exec-$m.out")"
+  rt delete --force "$id"
+done
+cmp -s "$SKIFF_TMP/exec-ctr.out" "$SKIFF_TMP/exec-vm.out" ||
+  fail "exec output differs: $(diff "$SKIFF_TMP/exec-ctr.out" "$SKIFF_TMP/exec-vm.out")"
+[ "$(cat "$SKIFF_TMP/exec-vm.out")" = "$want" ] || fail "exec in vm mode: $(cat "$SKIFF_TMP/exec-vm.out")"
+echo "ok: exec into a running container applies the profile in both modes"
+
 run_both trap
 grep -q "^SIGSYS: signo 31 code 1 errno 0 syscall 104 arch 0xc000003e rax=nr 1$" "$SKIFF_TMP/vm.out" ||
   fail "probe trap: $(cat "$SKIFF_TMP/vm.out")"
