@@ -15,6 +15,7 @@
 #include "../command.hpp"
 #include "../images/catalog.hpp"
 #include "cgroups/cgroup.hpp"
+#include "lifecycle/handler.hpp"
 
 namespace skiff::skiffcli {
 namespace {
@@ -25,39 +26,21 @@ struct VmCheck {
     std::string reason; // why not, when !ok
 };
 
-// The runtime looks for skiff-vmm the same way when a container asks for vm mode: $SKIFF_VMM,
-// beside this binary (installed, or the build tree's unikernel/), then the install paths.
-std::string find_vmm() {
-    std::vector<std::string> cands;
-    if (const char* env = ::getenv("SKIFF_VMM"); env && *env) cands.push_back(env);
-    char self[4096];
-    ssize_t n = ::readlink("/proc/self/exe", self, sizeof self - 1);
-    if (n > 0) {
-        std::string dir(self, size_t(n));
-        dir.erase(dir.rfind('/'));
-        cands.push_back(dir + "/skiff-vmm");
-        cands.push_back(dir + "/../unikernel/skiff-vmm");
-    }
-    cands.push_back("/usr/local/bin/skiff-vmm");
-    cands.push_back("/usr/bin/skiff-vmm");
-    for (const auto& c : cands)
-        if (::access(c.c_str(), X_OK) == 0) return c;
-    return "";
-}
-
+// The same checks the runtime makes when a container asks for vm mode (lifecycle/handler.hpp).
 VmCheck check_vm() {
     VmCheck v;
-    int fd = ::open("/dev/kvm", O_RDWR | O_CLOEXEC);
-    if (fd < 0) {
-        v.reason = std::string("/dev/kvm: ") + (errno == ENOENT ? "not present (no KVM on this host)" : std::strerror(errno));
+    auto kvm = runtime::open_kvm();
+    if (!kvm) {
+        v.reason = kvm.error().message;
         return v;
     }
-    ::close(fd);
-    v.vmm = find_vmm();
-    if (v.vmm.empty()) {
-        v.reason = "skiff-vmm not found (set SKIFF_VMM or install it beside skiff)";
+    ::close(*kvm);
+    auto vmm = runtime::find_vmm();
+    if (!vmm) {
+        v.reason = vmm.error().message;
         return v;
     }
+    v.vmm = *vmm;
     v.ok = true;
     return v;
 }
