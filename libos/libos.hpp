@@ -47,6 +47,9 @@ inline bool user_ok(const T* p, uint64_t n = 1) {
     return user_range_ok(reinterpret_cast<uint64_t>(p), n * sizeof(T));
 }
 
+// syscalls/info.cpp: random bytes for getrandom and /dev/urandom (the boot pool, then the host).
+int64_t random_fill(uint8_t* buf, uint64_t len);
+
 // lib/string.cpp
 extern "C" {
 void* memcpy(void* d, const void* s, size_t n);

@@ -2,6 +2,7 @@
 
 #include <asm/unistd_64.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -67,9 +68,14 @@ Result<AppSeccomp> make_app_seccomp(const void* bpf, size_t len, const std::stri
     if (len == 0 || len % sizeof(skiff_bpf_insn) || len > kMaxBytes)
         return Error{what + ": " + std::to_string(len) + " bytes is not a BPF program of 1 to " +
                      std::to_string(SKIFF_SECCOMP_MAX_INSNS) + " instructions"};
+    std::vector<skiff_bpf_insn> filter(len / sizeof(skiff_bpf_insn));
+    std::memcpy(filter.data(), bpf, len);
+    return make_app_seccomp(std::move(filter), what);
+}
+
+Result<AppSeccomp> make_app_seccomp(std::vector<skiff_bpf_insn> filter, const std::string& what) {
     AppSeccomp s;
-    s.filter.resize(len / sizeof(skiff_bpf_insn));
-    std::memcpy(s.filter.data(), bpf, len);
+    s.filter = std::move(filter);
     const size_t n = s.filter.size();
     for (size_t pc = 0; pc < n; ++pc) {
         const skiff_bpf_insn& in = s.filter[pc];
@@ -85,38 +91,57 @@ Result<AppSeccomp> make_app_seccomp(const void* bpf, size_t len, const std::stri
     if (last != SKIFF_BPF_RET_K && last != SKIFF_BPF_RET_A)
         return Error{what + ": the program does not end in a return"};
 
-    skiff_seccomp_data d{};
-    d.arch = SKIFF_AUDIT_ARCH_X86_64;
-    for (uint32_t nr = 0; nr < SKIFF_SECCOMP_NR; ++nr) {
-        d.nr = static_cast<int32_t>(nr);
-        uint32_t touched = 0;
-        const uint32_t r = skiff_bpf_run(s.filter.data(), static_cast<uint32_t>(n), &d, &touched);
-        s.action[nr] = (touched & ~3u) ? SKIFF_SECCOMP_EVAL : r; // read more than nr and arch
-    }
-    for (const auto& use : kUses) {
-        uint32_t verdict = 0;
-        bool may_run = false;
-        for (int nr : use.syscalls) {
-            const uint32_t v = s.action[static_cast<size_t>(nr)];
-            if (seccomp_may_run(v)) may_run = true;
-            else if (!verdict) verdict = v;
-        }
-        // KILL_THREAD is 0: refused must still say "refused", so it is stored as KILL_PROCESS.
-        if (!may_run) s.refused[use.hypercall] = verdict ? verdict : SKIFF_SECCOMP_RET_KILL_PROCESS;
-    }
+    s.action.fill(SKIFF_SECCOMP_UNKNOWN);
     return s;
 }
 
-Result<AppSeccomp> read_app_seccomp_fd(int fd) {
-    std::vector<uint8_t> buf(kMaxBytes + 1);
-    size_t got = 0;
-    for (;;) {
-        ssize_t r = ::pread(fd, buf.data() + got, buf.size() - got, static_cast<off_t>(got));
-        if (r < 0 && errno == EINTR) continue;
-        if (r < 0) return errno_error("--app-seccomp-fd " + std::to_string(fd) + ": read");
-        if (r == 0 || (got += static_cast<size_t>(r)) == buf.size()) break;
+uint32_t AppSeccomp::refusal(uint32_t hypercall) {
+    if (hypercall >= SKIFF_HC_COUNT) return 0;
+    if (known_[hypercall]) return refused_[hypercall];
+    known_[hypercall] = true;
+    for (const auto& use : kUses) {
+        if (use.hypercall != hypercall) continue;
+        uint32_t verdict = 0;
+        for (int nr : use.syscalls) {
+            uint32_t& v = action[static_cast<size_t>(nr)];
+            if (v == SKIFF_SECCOMP_UNKNOWN) v = seccomp_verdict_of(*this, static_cast<uint32_t>(nr));
+            if (seccomp_may_run(v)) return 0;
+            if (!verdict) verdict = v;
+        }
+        // KILL_THREAD is 0: a refusal must still read as one, so it is kept as KILL_PROCESS.
+        refused_[hypercall] = verdict ? verdict : SKIFF_SECCOMP_RET_KILL_PROCESS;
     }
-    return make_app_seccomp(buf.data(), got, "the app's seccomp program");
+    return refused_[hypercall];
+}
+
+uint32_t seccomp_verdict_of(const AppSeccomp& s, uint32_t nr) {
+    skiff_seccomp_data d{};
+    d.nr = static_cast<int32_t>(nr);
+    d.arch = SKIFF_AUDIT_ARCH_X86_64;
+    uint32_t touched = 0;
+    const uint32_t r = skiff_bpf_run(s.filter.data(), static_cast<uint32_t>(s.filter.size()), &d, &touched);
+    return (touched & ~3u) ? SKIFF_SECCOMP_EVAL : r; // it read more than nr and arch
+}
+
+Result<AppSeccomp> read_app_seccomp_fd(int fd) {
+    // Exactly the program's size: every page a buffer touches costs a fault on this nested host.
+    const std::string what = "--app-seccomp-fd " + std::to_string(fd);
+    struct stat st{};
+    if (::fstat(fd, &st) != 0) return errno_error(what + ": fstat");
+    const auto len = static_cast<uint64_t>(st.st_size);
+    if (len == 0 || len % sizeof(skiff_bpf_insn) || len > kMaxBytes)
+        return Error{what + ": " + std::to_string(len) + " bytes is not a BPF program of 1 to " +
+                     std::to_string(SKIFF_SECCOMP_MAX_INSNS) + " instructions"};
+    std::vector<skiff_bpf_insn> filter(len / sizeof(skiff_bpf_insn));
+    auto* p = reinterpret_cast<uint8_t*>(filter.data());
+    for (size_t got = 0; got < len;) {
+        ssize_t r = ::pread(fd, p + got, len - got, static_cast<off_t>(got));
+        if (r < 0 && errno == EINTR) continue;
+        if (r < 0) return errno_error(what + ": read");
+        if (r == 0) return Error{what + ": shorter than its size"};
+        got += static_cast<size_t>(r);
+    }
+    return make_app_seccomp(std::move(filter), "the app's seccomp program");
 }
 
 Result<AppSeccomp> read_app_seccomp_file(const std::string& path) {

@@ -2,6 +2,8 @@
 
 #include <sys/ioctl.h>
 
+#include <ctime>
+
 #include "skiff/abi.h"
 
 namespace skiff::vmm {
@@ -163,6 +165,30 @@ Result<uint64_t> setup_vcpu(int fd, const std::vector<kvm_cpuid_entry2>& cpuid, 
     r.rflags = 0x3002; // IOPL 3: ring 3 reaches the hypercall ports directly
     if (ioctl(fd, KVM_SET_REGS, &r) != 0) return errno_error("KVM_SET_REGS");
     return uint64_t{leaf1->edx};
+}
+
+Result<GuestClock> sample_guest_clock(int fd) {
+    GuestClock c;
+    const int khz = ioctl(fd, KVM_GET_TSC_KHZ, 0);
+    if (khz <= 0) return c;
+    struct {
+        kvm_msrs hdr;
+        kvm_msr_entry e[1];
+    } msrs{};
+    msrs.hdr.nmsrs = 1;
+    msrs.e[0].index = 0x10; // IA32_TSC
+    timespec m1, m2, real;
+    clock_gettime(CLOCK_MONOTONIC, &m1);
+    clock_gettime(CLOCK_REALTIME, &real);
+    if (ioctl(fd, KVM_GET_MSRS, &msrs) != 1) return errno_error("KVM_GET_MSRS IA32_TSC");
+    clock_gettime(CLOCK_MONOTONIC, &m2);
+    auto ns = [](const timespec& t) { return int64_t{t.tv_sec} * 1000000000 + t.tv_nsec; };
+    const int64_t mid = ns(m1) + (ns(m2) - ns(m1)) / 2;
+    c.tsc = msrs.e[0].data;
+    c.mono_ns = mid;
+    c.real_ns = ns(real) + (mid - ns(m1));
+    c.khz = static_cast<uint32_t>(khz);
+    return c;
 }
 
 Result<void> set_fs_base(int fd, uint64_t base) {

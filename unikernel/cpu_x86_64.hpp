@@ -32,4 +32,13 @@ Result<uint64_t> setup_vcpu(int vcpu_fd, const std::vector<kvm_cpuid_entry2>& cp
 
 Result<void> set_fs_base(int vcpu_fd, uint64_t base);
 
+// The guest's TSC (KVM_GET_MSRS IA32_TSC) with CLOCK_MONOTONIC and CLOCK_REALTIME read around it,
+// and the guest TSC rate (KVM_GET_TSC_KHZ); khz 0 when KVM does not say.
+struct GuestClock {
+    uint64_t tsc = 0;
+    int64_t mono_ns = 0, real_ns = 0;
+    uint32_t khz = 0;
+};
+Result<GuestClock> sample_guest_clock(int vcpu_fd);
+
 } // namespace skiff::vmm

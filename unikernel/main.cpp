@@ -4,6 +4,7 @@
 #include <sys/mman.h>
 #include <sys/random.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <charconv>
@@ -55,7 +56,8 @@ struct Options {
     // The container's seccomp profile as BPF (app_seccomp.hpp): a file, or an fd from the runtime.
     std::string app_seccomp;
     int app_seccomp_fd = -1;
-    bool debug = false, timing = false, seccomp = true, count_hypercalls = false, memory_report = false;
+    bool debug = false, timing = false, seccomp = true, count_hypercalls = false, memory_report = false,
+         trace_hypercalls = false;
     int64_t t0_ns = -1; // CLOCK_MONOTONIC of the caller's exec, for --timing
     std::vector<std::string> argv;
 };
@@ -65,7 +67,7 @@ const char kUsage[] =
     "                 [--cwd DIR] [--uid N] [--gid N] [--hostname NAME]\n"
     "                 [--cpuid-cache FILE | --cpuid-cache-fd N] [--app-seccomp FILE | --app-seccomp-fd N]\n"
     "                 [--debug] [--timing [--timing-t0 NS]] [--no-seccomp] [--count-hypercalls]\n"
-    "                 [--memory-report] -- PROGRAM [ARG]...\n";
+    "                 [--memory-report] [--trace-hypercalls] -- PROGRAM [ARG]...\n";
 
 template <class T>
 bool parse_number(const std::string& s, T& out) {
@@ -106,6 +108,7 @@ Result<Options> parse_options(int argc, char** argv) {
         else if (a == "--no-seccomp") o.seccomp = false;
         else if (a == "--count-hypercalls") o.count_hypercalls = true;
         else if (a == "--memory-report") o.memory_report = true;
+        else if (a == "--trace-hypercalls") o.trace_hypercalls = true;
         else if (a == "--help" || a == "-h") {
             std::fputs(kUsage, stdout);
             std::exit(0);
@@ -200,6 +203,7 @@ Result<int> boot(Options& o, Timeline& tl, int& exit_on_error) {
     } else if (!o.app_seccomp.empty()) {
         profile = SKIFF_TRY(read_app_seccomp_file(o.app_seccomp));
     }
+    if (profile) tl.mark("seccomp profile read");
 
     GuestMemory mem = SKIFF_TRY(GuestMemory::create(o.memory_mib << 20));
     KvmVm vm = SKIFF_TRY(KvmVm::create(o.kvm_fd, mem));
@@ -229,7 +233,11 @@ Result<int> boot(Options& o, Timeline& tl, int& exit_on_error) {
     spec.execfn = exe;
     spec.phdr = elf.phdr, spec.phent = elf.phent, spec.phnum = elf.phnum, spec.entry = elf.entry;
     spec.uid = o.uid, spec.gid = o.gid;
-    if (getrandom(spec.random.data(), spec.random.size(), 0) != 16) return errno_error("getrandom");
+    // AT_RANDOM and the libOS's pool for the app's first getrandom calls, in one host call.
+    uint8_t random[16 + sizeof(skiff_boot_info::random_pool)];
+    if (getrandom(random, sizeof random, 0) != static_cast<ssize_t>(sizeof random))
+        return errno_error("getrandom");
+    std::memcpy(spec.random.data(), random, spec.random.size());
 
     CpuLayout layout{hdr.ring0_start, hdr.ring0_end, hdr.syscall_entry, hdr.fault_stubs,
                      hdr.fault_stub_size};
@@ -257,6 +265,19 @@ Result<int> boot(Options& o, Timeline& tl, int& exit_on_error) {
     std::snprintf(boot->hostname, sizeof boot->hostname, "%s", o.hostname.c_str());
     std::snprintf(boot->exe, sizeof boot->exe, "%s", exe.c_str());
     std::snprintf(boot->cwd, sizeof boot->cwd, "%s", o.cwd.c_str());
+    std::memcpy(boot->random_pool, random + 16, sizeof boot->random_pool);
+    boot->random_len = sizeof boot->random_pool;
+    for (int h = 0; h < 3; ++h) {
+        struct stat st;
+        if (fstat(h, &st) != 0) continue;
+        copy_stat(st, &boot->stdio_stat[h]);
+        boot->stdio_stat_valid |= 1u << h;
+        if (S_ISCHR(st.st_mode) && isatty(h)) boot->stdio_tty |= 1u << h;
+    }
+    const GuestClock clock = SKIFF_TRY(sample_guest_clock(vm.vcpu_fd()));
+    boot->clock_tsc = clock.tsc;
+    boot->clock_mono_ns = clock.mono_ns, boot->clock_real_ns = clock.real_ns;
+    boot->tsc_khz = clock.khz;
     tl.mark("vCPU ready");
 
     Guest g;
@@ -264,7 +285,8 @@ Result<int> boot(Options& o, Timeline& tl, int& exit_on_error) {
     g.rootfs_fd = rootfs;
     g.handles = {0, 1, 2};
     g.debug = o.debug;
-    if (profile) g.refused = &profile->refused;
+    g.trace = o.trace_hypercalls;
+    if (profile) g.seccomp = &*profile;
     const int vcpu_fd = vm.vcpu_fd();
     g.set_fs_base = [vcpu_fd](uint64_t base) { return set_fs_base(vcpu_fd, base); };
     std::vector<unsigned char> resident; // --memory-report: allocated now, filled after the run

@@ -113,7 +113,7 @@ void cache_store_stat(const char* path, size_t len, bool nofollow, const skiff_s
     }
 }
 
-Inode* cache_open(const char* path, size_t len, int flags, int64_t* err) {
+Inode* cache_open(const char* path, size_t len, int flags, int64_t* err, skiff_stat* out) {
     *err = 0;
     Dentry* d = lookup(path, len, true);
     if (d && d->inode && d->stat_known && d->stat_err == 0 && same_file(d->inode->st, d->st))
@@ -122,7 +122,7 @@ Inode* cache_open(const char* path, size_t len, int flags, int64_t* err) {
         *err = -ENOENT;
         return nullptr;
     }
-    skiff_stat st;
+    skiff_stat& st = *out; // the caller keeps it when it gets the handle instead of an inode
     skiff_hc_open req{0, reinterpret_cast<uint64_t>(path), len, flags, 0, reinterpret_cast<uint64_t>(&st)};
     const int64_t h = hypercall(SKIFF_HC_OPEN, &req);
     if (h < 0) {

@@ -55,6 +55,12 @@ size_t clean_path(char* p, size_t len) {
 }
 
 int64_t host_fstat(int64_t handle, skiff_stat* st) {
+    auto* b = const_cast<skiff_boot_info*>(boot);
+    if (handle >= 0 && handle < 3 && (b->stdio_stat_valid & (1u << handle))) {
+        b->stdio_stat_valid &= ~(1u << handle); // fresh once: later answers come from the host
+        *st = b->stdio_stat[handle];
+        return 0;
+    }
     skiff_hc_fstat req{0, handle, reinterpret_cast<uint64_t>(st)};
     return hypercall(SKIFF_HC_FSTAT, &req);
 }
@@ -142,10 +148,12 @@ int64_t vfs_open(int dirfd, const char* upath, int flags, unsigned mode) {
         return fd;
     }
 
+    // The open hypercall returns the file's stat too: one round trip fewer than open + fstat.
     int64_t handle;
+    skiff_stat st;
     if (!is_write(flags) && !(flags & (O_DIRECTORY | O_NOFOLLOW | O_PATH))) {
         int64_t err;
-        Inode* ino = cache_open(path, static_cast<size_t>(len), flags & ~O_CLOEXEC, &err);
+        Inode* ino = cache_open(path, static_cast<size_t>(len), flags & ~O_CLOEXEC, &err, &st);
         if (ino) {
             File* f = new_file(FileKind::cached_file, keep, -1);
             if (!f) return -ENOMEM;
@@ -159,15 +167,13 @@ int64_t vfs_open(int dirfd, const char* upath, int flags, unsigned mode) {
     } else {
         if (is_write(flags)) cache_invalidate();
         skiff_hc_open req{0, reinterpret_cast<uint64_t>(path), static_cast<uint64_t>(len),
-                          flags & ~O_CLOEXEC, mode, 0};
+                          flags & ~O_CLOEXEC, mode, reinterpret_cast<uint64_t>(&st)};
         handle = hypercall(SKIFF_HC_OPEN, &req);
         if (handle < 0) return handle;
     }
-    skiff_stat st;
-    const int64_t rc = host_fstat(handle, &st);
     FileKind kind = FileKind::stream;
-    if (rc == 0 && (st.st_mode & S_IFMT) == S_IFDIR) kind = FileKind::host_dir;
-    else if (rc == 0 && (st.st_mode & S_IFMT) == S_IFREG) kind = FileKind::host_file;
+    if ((st.st_mode & S_IFMT) == S_IFDIR) kind = FileKind::host_dir;
+    else if ((st.st_mode & S_IFMT) == S_IFREG) kind = FileKind::host_file;
     File* f = new_file(kind, keep, handle);
     if (!f) {
         skiff_hc_handle c{0, handle};
@@ -223,10 +229,7 @@ int64_t vfs_read(int fd, void* buf, uint64_t len) {
     case FileKind::host_dir: return -EISDIR;
     case FileKind::dev_null: return 0;
     case FileKind::dev_zero: memset(buf, 0, len); return static_cast<int64_t>(len);
-    case FileKind::dev_random: {
-        skiff_hc_range req{0, reinterpret_cast<uint64_t>(buf), len};
-        return hypercall(SKIFF_HC_RANDOM, &req);
-    }
+    case FileKind::dev_random: return random_fill(static_cast<uint8_t*>(buf), len);
     case FileKind::stream: {
         skiff_hc_io req{0, f->handle, reinterpret_cast<uint64_t>(buf), len, 0};
         return hypercall(SKIFF_HC_READ, &req);
@@ -276,7 +279,9 @@ int64_t vfs_lseek(int fd, int64_t off, int whence) {
     if (f->kind == FileKind::host_dir) {
         if (whence != 0 /* SEEK_SET */) return -EINVAL;
         skiff_hc_io req{0, f->handle, 0, 0, off};
-        return hypercall(SKIFF_HC_SEEK_DIR, &req);
+        const int64_t r = hypercall(SKIFF_HC_SEEK_DIR, &req);
+        if (r >= 0) f->dir_eof = false;
+        return r;
     }
     if (f->kind != FileKind::cached_file && f->kind != FileKind::host_file)
         return f->kind == FileKind::stream ? -ESPIPE : 0;
@@ -316,13 +321,54 @@ int64_t vfs_stat(int dirfd, const char* upath, skiff_stat* st, bool nofollow) {
     return err;
 }
 
+namespace {
+
+// The lstat of every entry of a listing comes back with it: they go into the dentry cache, so
+// `ls -l` or a tree walk costs no stat round trip per entry.
+constexpr uint32_t kListingStats = 512; // 72 KiB, touched only as far as listings fill it
+skiff_stat listing_stats[kListingStats];
+
+void cache_listing(const File* f, const uint8_t* buf, uint64_t len, uint32_t nstats) {
+    if (!f->path) return;
+    char path[kPathMax];
+    size_t dir_len = strnlen(f->path, kPathMax);
+    if (dir_len == 1) dir_len = 0; // "/": entries are "/name"
+    if (dir_len + 2 >= kPathMax) return;
+    memcpy(path, f->path, dir_len);
+    path[dir_len] = '/';
+    uint64_t off = 0;
+    for (uint32_t i = 0; i < nstats && off + 19 < len; ++i) {
+        const uint16_t reclen = *reinterpret_cast<const uint16_t*>(buf + off + 16);
+        if (reclen == 0 || off + reclen > len) break;
+        const char* name = reinterpret_cast<const char*>(buf + off + 19);
+        const size_t name_len = strnlen(name, reclen - 19);
+        off += reclen;
+        const skiff_stat& st = listing_stats[i];
+        if (st.st_mode == 0 || dir_len + 1 + name_len >= kPathMax) continue;
+        memcpy(path + dir_len + 1, name, name_len);
+        const size_t plen = dir_len + 1 + name_len;
+        path[plen] = 0;
+        cache_store_stat(path, plen, true, &st, 0);
+        if ((st.st_mode & S_IFMT) != S_IFLNK) cache_store_stat(path, plen, false, &st, 0);
+    }
+}
+
+} // namespace
+
 int64_t vfs_getdents(int fd, void* buf, uint64_t len) {
     File* f = fd_get(fd);
     if (!f) return -EBADF;
     if (f->kind != FileKind::host_dir) return -ENOTDIR;
     if (!user_range_ok(reinterpret_cast<uint64_t>(buf), len)) return -EFAULT;
-    skiff_hc_io req{0, f->handle, reinterpret_cast<uint64_t>(buf), len, 0};
-    return hypercall(SKIFF_HC_GETDENTS, &req);
+    // The end of a listing costs no round trip: the VMM says when it reached it.
+    if (f->dir_eof) return 0;
+    skiff_hc_getdents req{0, f->handle, reinterpret_cast<uint64_t>(buf), len,
+                          reinterpret_cast<uint64_t>(listing_stats), kListingStats, 0, 0, 0};
+    const int64_t r = hypercall(SKIFF_HC_GETDENTS, &req);
+    if (r < 0) return r;
+    if (req.eof) f->dir_eof = true;
+    cache_listing(f, static_cast<const uint8_t*>(buf), static_cast<uint64_t>(r), req.nstats);
+    return r;
 }
 
 int64_t vfs_readlink(int dirfd, const char* upath, char* buf, uint64_t len) {
@@ -432,6 +478,8 @@ int64_t vfs_tty_ioctl(int fd, uint32_t request, void* arg) {
     if (!f) return -EBADF;
     if (f->kind != FileKind::stream) return -ENOTTY;
     if (request != TCGETS && request != TIOCGWINSZ) return -ENOTTY;
+    // The VMM's own stdio: it said at boot which are terminals (a pipe never becomes one).
+    if (f->handle >= 0 && f->handle < 3 && !(boot->stdio_tty & (1u << f->handle))) return -ENOTTY;
     if (!user_range_ok(reinterpret_cast<uint64_t>(arg), request == TCGETS ? 36 : 8)) return -EFAULT;
     skiff_hc_tty req{0, f->handle, request, 0, reinterpret_cast<uint64_t>(arg)};
     return hypercall(SKIFF_HC_TTY, &req);

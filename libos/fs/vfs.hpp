@@ -28,13 +28,14 @@ struct File {
     Inode* inode;     // cached_file
     uint64_t offset;
     char* path;       // host_dir only: for *at() and fchdir
+    bool dir_eof;     // host_dir: the VMM said the listing is done; cleared by a rewind
 };
 
 // fs/cache.cpp
 // One hypercall fills one chunk; hypercalls are dear here (an MMIO exit, ≈45 µs on PVM), so
 // chunks are large; a small file's chunk takes only its own pages.
 constexpr uint64_t kChunk = 256 * 1024;
-Inode* cache_open(const char* path, size_t len, int flags, int64_t* err);
+Inode* cache_open(const char* path, size_t len, int flags, int64_t* err, skiff_stat* st);
 bool cache_stat(const char* path, size_t len, bool nofollow, skiff_stat* out, int64_t* err);
 void cache_store_stat(const char* path, size_t len, bool nofollow, const skiff_stat* st, int64_t err);
 int64_t cache_read(Inode* ino, uint8_t* buf, uint64_t len, uint64_t off);

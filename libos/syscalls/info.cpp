@@ -44,11 +44,28 @@ int64_t sys_sysinfo(SyscallFrame& f) {
 int64_t sys_getrandom(SyscallFrame& f) {
     if (f.rsi == 0) return 0;
     if (!user_range_ok(f.rdi, f.rsi)) return -EFAULT;
-    skiff_hc_range req{0, f.rdi, f.rsi > (32u << 20) ? (32u << 20) : f.rsi};
-    return hypercall(SKIFF_HC_RANDOM, &req);
+    return random_fill(reinterpret_cast<uint8_t*>(f.rdi), f.rsi > (32u << 20) ? (32u << 20) : f.rsi);
 }
 
+uint32_t random_used; // bytes of boot->random_pool handed out
+
 } // namespace
+
+int64_t random_fill(uint8_t* buf, uint64_t len) {
+    // Most programs ask once for a few bytes (malloc, hash seeds): the VMM's pool saves that
+    // hypercall. Each byte goes out once and is wiped; a request the pool cannot cover whole
+    // goes to the host.
+    auto* b = const_cast<skiff_boot_info*>(boot);
+    const uint32_t avail = b->random_len > random_used ? b->random_len - random_used : 0;
+    if (len <= avail && b->random_len <= sizeof b->random_pool) {
+        memcpy(buf, b->random_pool + random_used, len);
+        memset(b->random_pool + random_used, 0, len);
+        random_used += static_cast<uint32_t>(len);
+        return static_cast<int64_t>(len);
+    }
+    skiff_hc_range req{0, reinterpret_cast<uint64_t>(buf), len};
+    return hypercall(SKIFF_HC_RANDOM, &req);
+}
 
 void register_info_syscalls() {
     register_syscall(__NR_uname, sys_uname);

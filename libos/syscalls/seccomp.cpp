@@ -1,7 +1,7 @@
 // The container's OCI seccomp profile in vm mode (DESIGN decision 6, abi/skiff/seccomp.h): every
 // syscall is checked before it runs, with the verdicts the kernel's seccomp gives in container
-// mode. The VMM tabulated the verdict per number; only numbers whose verdict depends on the
-// arguments run the profile's BPF here.
+// mode. The first call of each number runs the profile's BPF and keeps the verdict when it did
+// not depend on the arguments; numbers whose verdict does run it every time.
 #include "skiff/seccomp.h"
 
 #include "libos.hpp"
@@ -12,11 +12,12 @@ namespace {
 
 constexpr int kSigsys = 31;
 
-const skiff_seccomp* profile() { return reinterpret_cast<const skiff_seccomp*>(SKIFF_SECCOMP_ADDR); }
+skiff_seccomp* profile() { return reinterpret_cast<skiff_seccomp*>(SKIFF_SECCOMP_ADDR); }
 
 uint32_t verdict(const SyscallFrame& f, uint64_t nr) {
-    const skiff_seccomp* p = profile();
-    if (nr < SKIFF_SECCOMP_NR && p->action[nr] != SKIFF_SECCOMP_EVAL) return p->action[nr];
+    skiff_seccomp* p = profile();
+    uint32_t* entry = nr < SKIFF_SECCOMP_NR ? &p->action[nr] : nullptr;
+    if (entry && *entry != SKIFF_SECCOMP_EVAL && *entry != SKIFF_SECCOMP_UNKNOWN) return *entry;
     skiff_seccomp_data d;
     d.nr = static_cast<int32_t>(nr);
     d.arch = SKIFF_AUDIT_ARCH_X86_64;
@@ -25,7 +26,9 @@ uint32_t verdict(const SyscallFrame& f, uint64_t nr) {
     d.args[3] = f.r10, d.args[4] = f.r8, d.args[5] = f.r9;
     uint32_t touched;
     const uint32_t n = p->insns < SKIFF_SECCOMP_MAX_INSNS ? p->insns : SKIFF_SECCOMP_MAX_INSNS;
-    return skiff_bpf_run(p->filter, n, &d, &touched);
+    const uint32_t v = skiff_bpf_run(p->filter, n, &d, &touched);
+    if (entry && *entry == SKIFF_SECCOMP_UNKNOWN) *entry = (touched & ~3u) ? SKIFF_SECCOMP_EVAL : v;
+    return v;
 }
 
 } // namespace

@@ -19,10 +19,11 @@ int64_t hypercall_clock(int32_t clk, ts_* out) {
 }
 
 // Wall and monotonic clocks from the TSC, which ring 3 reads natively (≈11 ns) where a hypercall
-// costs tens of µs. The libOS times its own hypercalls against the TSC: two samples at least
-// 20 ms apart give the TSC rate; afterwards time is interpolated from the latest sample and
-// re-sampled every 50 ms, with the rate taken over the whole span since the first sample.
-// Monotonic time never goes backwards across a re-sample.
+// costs tens of µs. The VMM hands over a first sample (guest TSC and host clocks read together
+// before the first run) and KVM's TSC rate, so a program's first 50 ms of clock reads make no
+// hypercall. Then time is re-sampled every 50 ms (two clock hypercalls timed against the TSC),
+// the rate taken over the whole span since the first sample once it covers 20 ms; without the
+// VMM's rate the first samples calibrate it. Monotonic time never goes backwards.
 inline uint64_t rdtsc() {
     uint32_t lo, hi;
     asm volatile("rdtsc" : "=a"(lo), "=d"(hi));
@@ -56,6 +57,11 @@ uint64_t ticks_to_ns(uint64_t ticks) {
 
 // Monotonic and realtime now, in ns; false when the host clock could not be read.
 bool tsc_now(int64_t* mono, int64_t* real) {
+    if (!have_first && boot->tsc_khz) {
+        first = last = {boot->clock_tsc, boot->clock_mono_ns, boot->clock_real_ns};
+        have_first = true;
+        ns_per_tsc_q32 = (uint64_t{1000000} << 32) / boot->tsc_khz; // ns per tick = 1e6 / kHz
+    }
     const uint64_t now = rdtsc();
     if (!have_first || !ns_per_tsc_q32 || ticks_to_ns(now - last.tsc) > 50000000) {
         Sample s;

@@ -43,8 +43,11 @@ Result<std::unique_ptr<Handler>> make_handler(Isolation isolation,
 Result<std::unique_ptr<Handler>> select_handler(const oci::Spec& spec,
                                                 const std::string& state_root = "/run/skiff");
 
-// vm mode's skiff-vmm: $SKIFF_VMM, then beside this binary (installed, or the build tree's
-// unikernel/), then /usr/local/bin and /usr/bin. `skiff info` reports the same answer.
+// vm mode's host requirements, for the handler and for tools that report them (`skiff info`):
+// /dev/kvm opened and checked to be KVM (an empty file bind-mounted over it opens fine), the
+// error saying why not ("vm mode: /dev/kvm is missing on this host"); and skiff-vmm: $SKIFF_VMM,
+// beside this binary (installed, or the build tree's unikernel/), /usr/local/bin, /usr/bin.
+Result<int> open_kvm();
 Result<std::string> find_vmm();
 
 // PATH lookup as runc's exec.LookPath does it, with PATH from the process env.

@@ -67,6 +67,20 @@ getcwd: ok'
 [ "$(cat "$SKIFF_TMP/vm.out")" = "$want" ] || fail "probe calls: got $(cat "$SKIFF_TMP/vm.out")"
 echo "ok: ERRNO rules, with and without argument conditions, agree in both modes"
 
+# `exec` into a running container gets the same profile: in vm mode a second VM beside the first.
+for m in ctr vm; do
+  $m
+  edit_config "$B" '.process.args=["sleep","30"]'
+  id=$(new_id scx)
+  rt run -d --bundle "$B" "$id" </dev/null >/dev/null || fail "run -d in mode $m"
+  rt exec "$id" /probe calls >"$SKIFF_TMP/exec-$m.out" 2>&1 || fail "exec in mode $m: $(cat "$SKIFF_TMP/exec-$m.out")"
+  rt delete --force "$id"
+done
+cmp -s "$SKIFF_TMP/exec-ctr.out" "$SKIFF_TMP/exec-vm.out" ||
+  fail "exec output differs: $(diff "$SKIFF_TMP/exec-ctr.out" "$SKIFF_TMP/exec-vm.out")"
+[ "$(cat "$SKIFF_TMP/exec-vm.out")" = "$want" ] || fail "exec in vm mode: $(cat "$SKIFF_TMP/exec-vm.out")"
+echo "ok: exec into a running container applies the profile in both modes"
+
 run_both trap
 grep -q "^SIGSYS: signo 31 code 1 errno 0 syscall 104 arch 0xc000003e rax=nr 1$" "$SKIFF_TMP/vm.out" ||
   fail "probe trap: $(cat "$SKIFF_TMP/vm.out")"
@@ -89,6 +103,31 @@ edit_config "$B" '.linux.seccomp.syscalls += [{"names": ["open", "openat", "open
 out=$(rt run --bundle "$B" "$(new_id sc)") || fail "raw-open: $out"
 [ "$out" = "raw open hypercall: EACCES" ] || fail "raw-open with open blocked: $out"
 echo "ok: the VMM refuses an open hypercall when the profile blocks every open syscall"
+
+# podman's default profile (deny by default with ENOSYS, as podman writes it: x86 architectures,
+# no capability-dependent rules): the usual applets and a static C program agree in both modes.
+if [ -r /usr/share/containers/seccomp.json ]; then
+  P="$SKIFF_TMP/podman-bundle"
+  make_bundle "$P" true
+  cp "$SKIFF_BUILD_DIR/tests/programs/hello-glibc" "$P/rootfs/hello"
+  profile=$(jq -c '{defaultAction, defaultErrnoRet,
+    architectures: ["SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32"],
+    syscalls: [.syscalls[] | select((.includes // {}) == {} and (.excludes // {}) == {})
+               | {names, action} + (if .args then {args} else {} end)
+                                 + (if .errnoRet then {errnoRet} else {} end)]}' /usr/share/containers/seccomp.json)
+  edit_config "$P" ".linux.seccomp = $profile"
+  for args in "echo hi" "ls -la /etc" "cat /etc/passwd" "id" "sha256sum /bin/busybox" "/hello /etc/passwd 5"; do
+    outs=()
+    for mode in container vm; do
+      edit_config "$P" ".annotations[\"run.skiff.isolation\"]=\"$mode\" | .process.args=$(printf '%s\n' $args | jq -R . | jq -s -c .)"
+      rc=0
+      out=$(rt run --bundle "$P" "$(new_id pod)" 2>&1) || rc=$?
+      outs+=("$out (exit $rc)")
+    done
+    [ "${outs[0]}" = "${outs[1]}" ] || fail "podman profile, '$args': container [${outs[0]}] vm [${outs[1]}]"
+  done
+  echo "ok: under podman's default profile the applets and hello agree in both modes"
+fi
 
 # NOTIFY needs the host kernel: a clear error at create, nothing left.
 edit_config "$B" '.linux.seccomp.syscalls[0].action = "SCMP_ACT_NOTIFY" | .linux.seccomp.listenerPath = "/nonexistent.sock"'

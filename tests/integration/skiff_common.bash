@@ -60,5 +60,6 @@ alive() { local st; st=$(ps -o stat= -p "$1" 2>/dev/null) && [[ $st != Z* ]]; }
 # Counts of what containers leave behind on the host.
 records() { find "$SK_ROOT/containers" -mindepth 1 -maxdepth 1 -type d 2>/dev/null | wc -l; }
 mounts_under_root() { grep -c " $SK_ROOT/" /proc/self/mounts || true; }
-runtime_states() { find "$SK_RUNROOT" -mindepth 1 -maxdepth 1 -type d 2>/dev/null | wc -l; }
+# Container directories of the runtime root (the seccomp-cache directory is shared, not state).
+runtime_states() { find "$SK_RUNROOT" -mindepth 1 -maxdepth 1 -type d ! -name seccomp-cache 2>/dev/null | wc -l; }
 cgroup_dirs_of() { find /sys/fs/cgroup -maxdepth 3 -type d -name "$1" 2>/dev/null | wc -l; }

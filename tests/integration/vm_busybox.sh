@@ -39,6 +39,18 @@ two=$("$SKIFF_VMM" --rootfs "$root" --count-hypercalls -- /bin/cat /big.bin /big
 [ $((two - one)) -le $((one / 2 + 5)) ] || fail "reading the file twice made $two hypercalls, once $one"
 echo "ok: page cache (one read: $one hypercalls, two reads: $two)"
 
+# A listing brings the lstat of its entries along: `ls -la` of a directory of 200 files makes no
+# stat round trip per file (open, getdents, close and a few more, not 200 more), and prints what
+# it prints natively.
+mkdir -p "$root/many"
+for i in $(seq 200); do echo "$i" >"$root/many/file-$i"; done
+ln -s file-1 "$root/many/link"
+n=$("$SKIFF_VMM" --rootfs "$root" --count-hypercalls -- /bin/ls -la /many 2>&1 >/dev/null | sed -n 's/^skiff-vmm: hypercalls: //p')
+[ -n "$n" ] && [ "$n" -lt 40 ] || fail "ls -la of 200 files made $n hypercalls"
+compare ls-la-many "$root" -- /bin/ls -la /many
+compare ls-l-link "$root" -- /bin/ls -lL /many/link
+echo "ok: a listing carries its stats (ls -la of 200 files: $n hypercalls)"
+
 # A write to a closed pipe raises SIGPIPE in the app, as natively: `yes | head -1` ends yes with 141.
 vm_rc=$(bash -c 'timeout 20 "$1" --rootfs "$2" -- /bin/yes | head -1 >/dev/null; echo ${PIPESTATUS[0]}' _ "$SKIFF_VMM" "$root")
 nat_rc=$(bash -c 'chroot "$1" /bin/yes | head -1 >/dev/null; echo ${PIPESTATUS[0]}' _ "$root")

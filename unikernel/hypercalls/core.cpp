@@ -6,6 +6,7 @@
 
 #include <csignal>
 
+#include <algorithm>
 #include <cstdio>
 #include <sstream>
 
@@ -43,10 +44,10 @@ bool Hypercalls::dispatch(Guest& g, uint64_t addr, uint64_t value) const {
     }
     ++g.count;
     const uint32_t nr = static_cast<uint32_t>(off / 8);
-    if (g.refused && (*g.refused)[nr]) {
+    if (const uint32_t verdict = g.seccomp ? g.seccomp->refusal(nr) : 0) {
         // The profile blocks every syscall that could have asked for this: the libOS answers
         // them itself, so only a guest going around it gets here.
-        const int64_t r = refused_hypercall_result((*g.refused)[nr]);
+        const int64_t r = refused_hypercall_result(verdict);
         g.log(std::string("hypercall ") + spec->name + " refused by the seccomp profile");
         if (r == kEndBySigsys) {
             g.exit_status = 128 + SIGSYS;
@@ -57,6 +58,12 @@ bool Hypercalls::dispatch(Guest& g, uint64_t addr, uint64_t value) const {
     }
     const int64_t ret = spec->fn(g, req);
     *static_cast<int64_t*>(req) = ret;
+    if (g.trace) {
+        char line[96];
+        const int n = std::snprintf(line, sizeof line, "skiff-vmm: hypercall %s = %lld\n", spec->name,
+                                    static_cast<long long>(ret));
+        if (n > 0) (void)!::write(2, line, std::min<size_t>(size_t(n), sizeof line - 1));
+    }
     return !g.stopped();
 }
 

@@ -2,6 +2,8 @@
 // handlers; dispatch() validates the request against guest RAM before any handler runs.
 #pragma once
 
+#include <sys/stat.h>
+
 #include <array>
 #include <chrono>
 #include <cstdint>
@@ -15,17 +17,20 @@
 
 namespace skiff::vmm {
 
+struct AppSeccomp;
+
 // Everything a handler may touch: guest RAM, the host fds the guest holds, and how the run ends.
 struct Guest {
     const GuestMemory* mem = nullptr;
     int rootfs_fd = -1;
     std::vector<int> handles; // handle -> host fd, -1 when free; 0..2 are the VMM's stdio
     bool debug = false;
+    bool trace = false; // --trace-hypercalls: one stderr line per hypercall
     uint64_t count = 0; // hypercalls served
     std::function<Result<void>(uint64_t)> set_fs_base; // empty in tests without a vCPU
     std::vector<std::pair<uint64_t, std::chrono::steady_clock::time_point>> marks;
-    // The container's seccomp profile (app_seccomp.hpp): per hypercall, nonzero when refused.
-    const std::array<uint32_t, SKIFF_HC_COUNT>* refused = nullptr;
+    // The container's seccomp profile (app_seccomp.hpp): which hypercalls it refuses.
+    AppSeccomp* seccomp = nullptr;
 
     std::optional<int> exit_status; // set when the guest is done
     std::string error;              // set when the guest broke the protocol: the VM stops
@@ -81,4 +86,6 @@ namespace skiff::vmm {
 // Opens `path` beneath the rootfs: absolute paths, "..", and symlinks all resolve inside it
 // (openat2 RESOLVE_IN_ROOT), so no guest request can name a host file outside. fd or -errno.
 int open_in_rootfs(int rootfs_fd, const std::string& path, int flags, unsigned mode = 0);
+// The kernel's struct stat as the guest's skiff_stat.
+void copy_stat(const struct stat& st, skiff_stat* out);
 } // namespace skiff::vmm

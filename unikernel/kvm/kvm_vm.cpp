@@ -46,10 +46,17 @@ Result<KvmVm> KvmVm::create(int kvm_fd, const GuestMemory& mem) {
     region.guest_phys_addr = 0;
     region.memory_size = mem.size();
     region.userspace_addr = reinterpret_cast<uint64_t>(mem.host());
-    // No irqchip at all: the guest takes no interrupts, and creating one before this slot
-    // would make the slot ioctl take 6 ms here.
     if (ioctl(v.vm_, KVM_SET_USER_MEMORY_REGION, &region) != 0)
         return errno_error("KVM_SET_USER_MEMORY_REGION");
+    // The guest takes no interrupts, yet a split irqchip (local APIC in the kernel, nothing else)
+    // makes KVM_CREATE_VCPU 4x cheaper here (≈70 instead of ≈300 µs) and the VM's teardown at exit
+    // ≈250 µs cheaper (docs/vm-mode.md). After the slot: an irqchip before it makes the slot
+    // ioctl take 6 ms; a full KVM_CREATE_IRQCHIP makes teardown take 19 ms. Optional: a kernel
+    // without the capability just pays more.
+    kvm_enable_cap split{};
+    split.cap = KVM_CAP_SPLIT_IRQCHIP;
+    split.args[0] = 0; // no IOAPIC routes: nothing raises interrupts
+    (void)ioctl(v.vm_, KVM_ENABLE_CAP, &split);
     v.vcpu_ = ioctl(v.vm_, KVM_CREATE_VCPU, 0);
     if (v.vcpu_ < 0) return errno_error("KVM_CREATE_VCPU");
     int size = ioctl(v.kvm_, KVM_GET_VCPU_MMAP_SIZE, 0);

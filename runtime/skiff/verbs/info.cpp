@@ -26,17 +26,18 @@ struct VmCheck {
     std::string reason; // why not, when !ok
 };
 
+// The same checks the runtime makes when a container asks for vm mode (lifecycle/handler.hpp).
 VmCheck check_vm() {
     VmCheck v;
-    int fd = ::open("/dev/kvm", O_RDWR | O_CLOEXEC);
-    if (fd < 0) {
-        v.reason = std::string("/dev/kvm: ") + (errno == ENOENT ? "not present (no KVM on this host)" : std::strerror(errno));
+    auto kvm = runtime::open_kvm();
+    if (!kvm) {
+        v.reason = kvm.error().message;
         return v;
     }
-    ::close(fd);
-    auto vmm = runtime::find_vmm(); // where a vm-mode container would find it
+    ::close(*kvm);
+    auto vmm = runtime::find_vmm();
     if (!vmm) {
-        v.reason = "skiff-vmm not found (set SKIFF_VMM or install it beside skiff)";
+        v.reason = vmm.error().message;
         return v;
     }
     v.vmm = *vmm;

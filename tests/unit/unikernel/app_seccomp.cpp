@@ -15,7 +15,9 @@
 #include <random>
 
 #include "app_seccomp.hpp"
+#include "../oci/podman_config.hpp"
 #include "security/security.hpp"
+#include "skiff/oci/spec.hpp"
 
 using namespace skiff;
 using namespace skiff::vmm;
@@ -83,15 +85,21 @@ constexpr uint32_t errno_ret(int e) { return SKIFF_SECCOMP_RET_ERRNO | uint32_t(
 
 } // namespace
 
-TEST_CASE("app seccomp: unconditional rules are tabulated, conditional ones evaluated") {
+TEST_CASE("app seccomp: unconditional rules have one verdict, conditional ones are evaluated") {
     AppSeccomp s = compiled(test_profile());
-    CHECK(s.action[__NR_getppid] == errno_ret(EPERM));
-    CHECK(s.action[__NR_uname] == errno_ret(ENOSYS));
-    CHECK(s.action[__NR_getgid] == SKIFF_SECCOMP_RET_TRAP);
-    CHECK(s.action[__NR_getegid] == SKIFF_SECCOMP_RET_KILL_PROCESS);
-    CHECK(s.action[__NR_read] == SKIFF_SECCOMP_RET_ALLOW);
+    // Nothing is evaluated at start: the libOS does it per number on first use, the VMM per
+    // hypercall.
+    for (uint32_t v : s.action) CHECK(v == SKIFF_SECCOMP_UNKNOWN);
+    CHECK(s.refusal(SKIFF_HC_OPEN) == 0);
+    CHECK(s.action[__NR_openat] == SKIFF_SECCOMP_EVAL);
+    CHECK(s.action[__NR_getppid] == SKIFF_SECCOMP_UNKNOWN);
+    CHECK(seccomp_verdict_of(s, uint32_t(__NR_getppid)) == errno_ret(EPERM));
+    CHECK(seccomp_verdict_of(s, uint32_t(__NR_uname)) == errno_ret(ENOSYS));
+    CHECK(seccomp_verdict_of(s, uint32_t(__NR_getgid)) == SKIFF_SECCOMP_RET_TRAP);
+    CHECK(seccomp_verdict_of(s, uint32_t(__NR_getegid)) == SKIFF_SECCOMP_RET_KILL_PROCESS);
+    CHECK(seccomp_verdict_of(s, uint32_t(__NR_read)) == SKIFF_SECCOMP_RET_ALLOW);
     for (int nr : {__NR_write, __NR_lseek, __NR_openat, __NR_dup3, __NR_fchmod, __NR_fchown})
-        CHECK(s.action[size_t(nr)] == SKIFF_SECCOMP_EVAL);
+        CHECK(seccomp_verdict_of(s, uint32_t(size_t(nr))) == SKIFF_SECCOMP_EVAL);
 
     CHECK(eval(s, __NR_write, {4242}) == errno_ret(EACCES));
     CHECK(eval(s, __NR_write, {1}) == SKIFF_SECCOMP_RET_ALLOW);
@@ -112,15 +120,15 @@ TEST_CASE("app seccomp: unconditional rules are tabulated, conditional ones eval
 TEST_CASE("app seccomp: a hypercall is refused only when every syscall behind it is blocked") {
     AppSeccomp s = compiled(test_profile());
     // openat is only blocked for some arguments: opens still reach the VMM.
-    CHECK(s.refused[SKIFF_HC_OPEN] == 0);
-    CHECK(s.refused[SKIFF_HC_WRITE] == 0);
+    CHECK(s.refusal(SKIFF_HC_OPEN) == 0);
+    CHECK(s.refusal(SKIFF_HC_WRITE) == 0);
     oci::Seccomp p = test_profile();
     p.syscalls.push_back(rule({"openat"}, "SCMP_ACT_ERRNO", EACCES));
     p.syscalls.erase(p.syscalls.begin() + 6); // the conditional openat rule
     AppSeccomp t = compiled(p);
-    CHECK(t.refused[SKIFF_HC_OPEN] == errno_ret(EACCES));
-    CHECK(refused_hypercall_result(t.refused[SKIFF_HC_OPEN]) == -EACCES);
-    CHECK(t.refused[SKIFF_HC_STAT] == 0);
+    CHECK(t.refusal(SKIFF_HC_OPEN) == errno_ret(EACCES));
+    CHECK(refused_hypercall_result(t.refusal(SKIFF_HC_OPEN)) == -EACCES);
+    CHECK(t.refusal(SKIFF_HC_STAT) == 0);
     CHECK(refused_hypercall_result(SKIFF_SECCOMP_RET_KILL_PROCESS) == kEndBySigsys);
     CHECK(refused_hypercall_result(SKIFF_SECCOMP_RET_TRACE) == -ENOSYS);
 }
@@ -224,4 +232,28 @@ TEST_CASE("app seccomp: the interpreter agrees with the kernel on random argumen
         }
     }
     CHECK(blocked > 20);
+}
+
+// podman's default profile (deny by default with ENOSYS, ~370 names, argument conditions on
+// personality and socket), as podman 4 writes it into config.json.
+TEST_CASE("app seccomp: podman's default profile tabulates as the kernel would answer") {
+    auto spec = oci::parse_spec(skiff_test::kPodmanConfig, "podman config.json");
+    REQUIRE(spec.ok());
+    REQUIRE(spec->linux_);
+    REQUIRE(spec->linux_->seccomp);
+    AppSeccomp s = compiled(*spec->linux_->seccomp);
+    CHECK(seccomp_verdict_of(s, uint32_t(__NR_read)) == SKIFF_SECCOMP_RET_ALLOW);
+    CHECK(seccomp_verdict_of(s, uint32_t(__NR_getppid)) == SKIFF_SECCOMP_RET_ALLOW);
+    CHECK(seccomp_verdict_of(s, uint32_t(__NR_kexec_load)) == errno_ret(EPERM));
+    CHECK(seccomp_verdict_of(s, uint32_t(__NR_create_module)) == errno_ret(ENOSYS)); // not listed: the default
+    CHECK(seccomp_verdict_of(s, uint32_t(__NR_personality)) == SKIFF_SECCOMP_EVAL);
+    CHECK(eval(s, __NR_personality, {0}) == SKIFF_SECCOMP_RET_ALLOW);
+    CHECK(eval(s, __NR_personality, {0xffffffffull}) == SKIFF_SECCOMP_RET_ALLOW);
+    CHECK(eval(s, __NR_personality, {0x12345}) == errno_ret(ENOSYS));
+    CHECK(seccomp_verdict_of(s, uint32_t(__NR_socket)) == SKIFF_SECCOMP_EVAL);
+    CHECK(eval(s, __NR_socket, {16, 3, 9}) == errno_ret(EINVAL));
+    CHECK(eval(s, __NR_socket, {2, 1, 0}) == SKIFF_SECCOMP_RET_ALLOW);
+    CHECK(seccomp_verdict_of(s, uint32_t(SKIFF_SECCOMP_NR - 1)) == errno_ret(ENOSYS));
+    // No forwarded operation is refused: the profile allows every syscall behind them.
+    for (uint32_t hc = 0; hc < SKIFF_HC_COUNT; ++hc) CHECK(s.refusal(hc) == 0);
 }

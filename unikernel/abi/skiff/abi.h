@@ -35,7 +35,7 @@ enum skiff_hypercall {
     SKIFF_HC_PWRITE = 9,      /* skiff_hc_io */
     SKIFF_HC_STAT = 10,       /* skiff_hc_stat */
     SKIFF_HC_FSTAT = 11,      /* skiff_hc_fstat */
-    SKIFF_HC_GETDENTS = 12,   /* skiff_hc_io: linux_dirent64 records, offset ignored */
+    SKIFF_HC_GETDENTS = 12,   /* skiff_hc_getdents: linux_dirent64 records and their lstat */
     SKIFF_HC_READLINK = 13,   /* skiff_hc_readlink */
     SKIFF_HC_SEEK_DIR = 14,   /* skiff_hc_io: rewind a directory handle to `offset` (a d_off) */
     SKIFF_HC_CLOCK = 15,      /* skiff_hc_clock */
@@ -95,6 +95,22 @@ struct skiff_hc_io {
     uint64_t buf;
     uint64_t len;
     int64_t offset;  /* PREAD/PWRITE/SEEK_DIR only */
+};
+
+/* Fills buf with linux_dirent64 records (as many as fit) and says whether the listing ended.
+ * With stats != 0 it also writes the lstat of each record, in order, into stats (room for
+ * stats_max), so `ls -l` costs no stat round trip per entry; an entry it could not stat, and
+ * "." and "..", get st_mode 0. */
+struct skiff_hc_getdents {
+    int64_t ret;      /* bytes of records */
+    int64_t handle;
+    uint64_t buf;
+    uint64_t len;
+    uint64_t stats;
+    uint32_t stats_max;
+    uint32_t nstats;  /* out: stats written */
+    uint32_t eof;     /* out: 1 when the listing reached its end */
+    uint32_t pad;
 };
 
 struct skiff_hc_stat {
@@ -209,6 +225,23 @@ struct skiff_boot_info {
         uint64_t rax, rbx, rcx, rdx, rsi, rdi, rbp, rsp;
         uint64_t r8, r9, r10, r11, r12, r13, r14, r15, rip, rflags;
     } interrupted;
+    /* Which of the VMM's stdio handles 0..2 are terminals (bit n): terminal queries on the others
+     * get ENOTTY from the libOS without a hypercall. */
+    uint32_t stdio_tty;
+    uint32_t random_len;       /* bytes of random_pool the VMM filled */
+    uint8_t random_pool[256];  /* fresh host randomness for the first getrandom calls, each byte used once */
+    /* fstat of the VMM's stdio handles 0..2 taken at boot (bit n of stdio_stat_valid): the answer
+     * to the first fstat of each (glibc's stdio makes one to choose its buffering), later ones
+     * go to the host. */
+    uint32_t stdio_stat_valid;
+    uint32_t pad2;
+    struct skiff_stat stdio_stat[3];
+    /* The guest's TSC and the host clocks read together just before the first run, and the TSC
+     * rate: the libOS tells time from the TSC without a clock hypercall (tsc_khz 0: unknown). */
+    uint64_t clock_tsc;
+    int64_t clock_mono_ns, clock_real_ns;
+    uint32_t tsc_khz;
+    uint32_t pad3;
 };
 
 #define SKIFF_STATIC_ASSERT(c, m) _Static_assert(c, m)
@@ -224,6 +257,7 @@ SKIFF_STATIC_ASSERT(sizeof(struct skiff_hc_open) == 40, "skiff_hc_open layout");
 SKIFF_STATIC_ASSERT(sizeof(struct skiff_hc_handle) == 16, "skiff_hc_handle layout");
 SKIFF_STATIC_ASSERT(sizeof(struct skiff_hc_io) == 40, "skiff_hc_io layout");
 SKIFF_STATIC_ASSERT(sizeof(struct skiff_hc_stat) == 40, "skiff_hc_stat layout");
+SKIFF_STATIC_ASSERT(sizeof(struct skiff_hc_getdents) == 56, "skiff_hc_getdents layout");
 SKIFF_STATIC_ASSERT(sizeof(struct skiff_hc_fstat) == 24, "skiff_hc_fstat layout");
 SKIFF_STATIC_ASSERT(sizeof(struct skiff_hc_readlink) == 40, "skiff_hc_readlink layout");
 SKIFF_STATIC_ASSERT(sizeof(struct skiff_hc_clock) == 32, "skiff_hc_clock layout");
@@ -231,7 +265,7 @@ SKIFF_STATIC_ASSERT(sizeof(struct skiff_hc_value) == 16, "skiff_hc_value layout"
 SKIFF_STATIC_ASSERT(sizeof(struct skiff_hc_range) == 24, "skiff_hc_range layout");
 SKIFF_STATIC_ASSERT(sizeof(struct skiff_hc_tty) == 32, "skiff_hc_tty layout");
 SKIFF_STATIC_ASSERT(sizeof(struct skiff_libos_header) == 80, "skiff_libos_header layout");
-SKIFF_STATIC_ASSERT(sizeof(struct skiff_boot_info) == 824, "skiff_boot_info layout");
+SKIFF_STATIC_ASSERT(sizeof(struct skiff_boot_info) == 1560, "skiff_boot_info layout");
 #endif /* __ASSEMBLER__ */
 
 #endif
