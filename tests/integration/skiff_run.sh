@@ -8,6 +8,7 @@ skiff_load_busybox
 
 # Output and exit codes.
 expect_eq "stdout" "$(sk run --rm busybox echo hello)" "hello"
+expect_eq "run by image id" "$(sk run --rm "$(sk images -q busybox | head -1)" echo by-id)" "by-id"
 out=$(sk run --rm busybox sh -c 'echo to-out; echo to-err >&2' 2>"$SKIFF_TMP/err")
 expect_eq "stdout kept apart" "$out" "to-out"
 expect_eq "stderr kept apart" "$(cat "$SKIFF_TMP/err")" "to-err"

@@ -8,6 +8,7 @@
 #include <unistd.h>
 #include <fstream>
 
+#include "images/catalog.hpp"
 #include "images/progress.hpp"
 #include "skiff/oci/image/reference.hpp"
 #include "skiff/oci/isolation.hpp"
@@ -162,7 +163,7 @@ namespace {
 Result<std::string> find_or_pull(image::Store& store, const std::string& name, const std::string& policy) {
     if (policy != "missing" && policy != "always" && policy != "never")
         return Error{"invalid pull option: '" + policy + "': must be one of \"always\", \"missing\" or \"never\""};
-    auto local = store.resolve_name(name);
+    auto local = find_image(store, name); // a reference, or an image id (prefix) as docker takes
     if (policy == "never" || (policy == "missing" && (local || local.error().code != ENOENT))) return local;
     auto ref = image::parse_reference(name);
     if (!ref) return local ? std::move(ref).error() : std::move(local).error();
