@@ -37,20 +37,12 @@ skiff_cleanup() {
 }
 cleanup skiff_cleanup
 
-# The busybox image as "busybox": through `skiff load` once it exists, else through the image
-# library's test tool (tests/unit/image/tool_main.cpp).
+# The busybox image as "busybox", loaded with `skiff load`.
 skiff_load_busybox() {
   need_cmd busybox
   need_cmd jq
   bash "$SKIFF_SOURCE_DIR/images/busybox/build.sh" "$SKIFF_TMP/busybox" >/dev/null
-  if sk load --help >/dev/null 2>&1; then
-    sk load -i "$SKIFF_TMP/busybox" >/dev/null || fail "skiff load of the busybox layout"
-  else
-    local tool=$SKIFF_BUILD_DIR/tests/unit_image
-    [ -x "$tool" ] || skip "neither skiff load nor unit_image is built"
-    SKIFF_IMAGE_TOOL="$(printf '%s\n' load "$SK_ROOT" "$SKIFF_TMP/busybox" busybox)" "$tool" '[.tool]' -o /dev/null \
-      >/dev/null || fail "loading the busybox layout"
-  fi
+  sk load -i "$SKIFF_TMP/busybox" >/dev/null || fail "skiff load of the busybox layout"
 }
 
 # alive PID: the process exists and is not a zombie (a container whose monitor was killed is
