@@ -58,9 +58,9 @@ int listen_fds() {
 // An idmapped mount needs CAP_SYS_ADMIN over the source filesystem, which an init in its own
 // user namespace lacks: the trees are made here, against its (now mapped) user namespace, and
 // sent down before Go for the init to move into place (runc does the same).
-Result<void> send_idmapped_mounts(int sync, pid_t pid, const oci::Spec& spec,
+Result<void> send_idmapped_mounts(int sync, const std::string& userns, const oci::Spec& spec,
                                   const std::string& bundle) {
-    auto made = SKIFF_TRY(linux::open_idmapped_mounts_from_parent(pid, spec, bundle));
+    auto made = SKIFF_TRY(linux::open_idmapped_mounts_from_parent(userns, spec, bundle));
     std::vector<UniqueFd> owned;
     for (auto& [index, fd] : made) owned.emplace_back(fd);
     for (auto& [index, fd] : made)
@@ -251,6 +251,16 @@ Result<Launched> launch(const Context& ctx, const CreateOptions& opts, StartGate
     // once it has joined the container's (as a clone flag it would be rooted at ours).
     args.new_cgroup_ns = (flags & CLONE_NEWCGROUP) != 0;
     flags &= ~CLONE_NEWCGROUP;
+    const oci::Namespace* joined_user = lx.find_namespace("user");
+    if (joined_user && joined_user->path.empty()) joined_user = nullptr;
+    if (joined_user) {
+        args.joins_user_ns = true;
+        constexpr int kOwned = CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWPID;
+        args.unshare_after_join = flags & kOwned;
+        flags &= ~kOwned;
+        // unshare(CLONE_NEWPID), like setns, moves only children: the same extra fork.
+        if (args.unshare_after_join & CLONE_NEWPID) args.joins_pid_ns = true;
+    }
     args.no_new_keyring = opts.no_new_keyring;
 
     // Time offsets can only be set while no process is inside the namespace (and CLONE_NEWTIME
@@ -274,7 +284,9 @@ Result<Launched> launch(const Context& ctx, const CreateOptions& opts, StartGate
     if (!args.cgroup_join) SKIFF_CHECK(cgroup->enter(pid));
     if (args.new_user_ns) {
         SKIFF_CHECK(linux::write_id_mappings_from_parent(pid, lx));
-        SKIFF_CHECK(send_idmapped_mounts(sync.get(), pid, spec, bundle));
+        SKIFF_CHECK(send_idmapped_mounts(sync.get(), "/proc/" + std::to_string(pid) + "/ns/user", spec, bundle));
+    } else if (joined_user) {
+        SKIFF_CHECK(send_idmapped_mounts(sync.get(), joined_user->path, spec, bundle));
     }
 
     debug_step("init cloned into its namespaces and cgroup", opts.id, pid);

@@ -119,8 +119,16 @@ void init_main(const InitArgs& a) {
         if (::setresuid(0, 0, 0) != 0) fail(a.sync_fd, errno_error("setresuid 0 in user namespace"));
     }
     if (a.join && !a.join->fds.empty()) INIT_TRY(linux::join_namespaces(*a.join));
+    if (a.joins_user_ns) {
+        // Our ids stay the host's across setns; files made in the namespaces the joined user
+        // namespace owns need ids it maps (EOVERFLOW otherwise).
+        if (::setresgid(0, 0, 0) != 0) fail(a.sync_fd, errno_error("setresgid 0 in the joined user namespace"));
+        if (::setresuid(0, 0, 0) != 0) fail(a.sync_fd, errno_error("setresuid 0 in the joined user namespace"));
+    }
     // Those credential changes cleared it; until Ready we must die with a killed create.
     if (a.new_user_ns || (a.join && !a.join->fds.empty())) ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (a.unshare_after_join && ::unshare(a.unshare_after_join) != 0)
+        fail(a.sync_fd, errno_error("unshare the container's namespaces in the joined user namespace"));
     if (a.joins_pid_ns) {
         auto again = fork_into_joined_pid_ns(a.sync_fd);
         if (!again) fail(a.sync_fd, again.error());

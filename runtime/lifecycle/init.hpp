@@ -31,6 +31,10 @@ struct InitArgs {
     bool new_cgroup_ns = false; // unshared once the cgroup is joined
     bool new_user_ns = false;
     bool joins_pid_ns = false; // setns(pid) moves only children: fork once more after joining
+    // Namespaces a user namespace joined by path must own: the init unshares them after joining
+    // it (as runc's nsexec does), instead of the clone creating them in ours.
+    int unshare_after_join = 0;
+    bool joins_user_ns = false; // become its root (uid/gid 0 there) once joined
     bool no_new_keyring = false;
 };
 

@@ -135,7 +135,7 @@ Result<void> mount_idmapped(const MountContext& ctx, size_t index, const oci::Mo
 
 namespace skiff::runtime::linux {
 
-Result<std::map<size_t, int>> open_idmapped_mounts_from_parent(pid_t pid, const oci::Spec& spec,
+Result<std::map<size_t, int>> open_idmapped_mounts_from_parent(const std::string& userns_path, const oci::Spec& spec,
                                                                const std::string& bundle) {
     std::vector<std::pair<size_t, UniqueFd>> made;
     UniqueFd userns;
@@ -150,9 +150,8 @@ Result<std::map<size_t, int>> open_idmapped_mounts_from_parent(pid_t pid, const 
         const std::string what = "bind mount " + source + " on " + m.destination;
         if (!bind) return Error{what + ": idmap needs a bind mount"};
         if (!userns && m.uid_mappings.empty()) {
-            const std::string path = "/proc/" + std::to_string(pid) + "/ns/user";
-            userns.reset(open(path.c_str(), O_RDONLY | O_CLOEXEC));
-            if (!userns) return sys_error(what + ": open " + path);
+            userns.reset(open(userns_path.c_str(), O_RDONLY | O_CLOEXEC));
+            if (!userns) return sys_error(what + ": open " + userns_path);
         }
         made.emplace_back(i, SKIFF_TRY(make_idmapped_tree(m, *mo, source, userns.get(), what)));
     }

@@ -85,10 +85,10 @@ Result<void> mount_console(const std::string& pty);
 // Parent side, for idmap/ridmap mounts of a container with a user namespace: an idmapped
 // mount needs CAP_SYS_ADMIN over the source filesystem, which the container's init (inside
 // its user namespace) lacks. Makes each such mount as a detached tree (mapped by the mount's
-// own uidMappings/gidMappings, else by the user namespace of `pid`) and returns the fds by
-// index in spec.mounts; the caller owns them and hands them to the child for
-// RootfsOptions::idmapped_mounts.
-Result<std::map<size_t, int>> open_idmapped_mounts_from_parent(pid_t pid, const oci::Spec& spec,
+// own uidMappings/gidMappings, else by the user namespace at `userns`, "/proc/PID/ns/user" of
+// the init or the path the config joins) and returns the fds by index in spec.mounts; the
+// caller owns them and hands them to the child for RootfsOptions::idmapped_mounts.
+Result<std::map<size_t, int>> open_idmapped_mounts_from_parent(const std::string& userns, const oci::Spec& spec,
                                                                const std::string& bundle);
 
 Result<void> set_hostname(const oci::Spec& spec); // hostname and domainname (needs uts ns)

@@ -101,7 +101,7 @@ TEST_CASE("idmap: the parent makes the tree for a container in a user namespace"
     }
     usleep(50000);
     REQUIRE(runtime::linux::write_id_mappings_from_parent(user.pid, *spec.linux_).ok());
-    auto fds = runtime::linux::open_idmapped_mounts_from_parent(user.pid, spec, b.dir());
+    auto fds = runtime::linux::open_idmapped_mounts_from_parent("/proc/" + std::to_string(user.pid) + "/ns/user", spec, b.dir());
     INFO((fds.ok() ? "" : fds.error().message));
     REQUIRE(fds.ok());
     REQUIRE(fds->size() == 1);
