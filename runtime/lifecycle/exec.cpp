@@ -168,6 +168,11 @@ Result<int> exec(const Context& ctx, const ExecOptions& o) {
     if (spec.linux_ && spec.linux_->seccomp && handler->kernel_seccomp())
         seccomp = SKIFF_TRY(security::compile_seccomp_cached(*spec.linux_->seccomp, ctx.root + "/seccomp-cache"));
     auto cg = c.record.cgroup.empty() ? nullptr : SKIFF_TRY(cgroup_of(c));
+    // The helper joins the cgroup itself, as create's init does: a write by the runtime into
+    // v1 cgroup.procs waits 10-20 ms here for an RCU grace period, the helper's own "0" into
+    // `tasks` does not. The process it clones inherits the cgroup.
+    std::optional<cgroups::SelfJoin> self_join;
+    if (cg) self_join = SKIFF_TRY(cg->open_self_join());
     auto namespaces = SKIFF_TRY(open_container_namespaces(c.record.init_pid));
     bool user_ns = false;
     for (const auto& n : namespaces) user_ns |= n.type == CLONE_NEWUSER;
@@ -201,6 +206,8 @@ Result<int> exec(const Context& ctx, const ExecOptions& o) {
         ::close(c.dir.lock_fd());
         ::close(sync.get());
         ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (self_join)
+            if (auto r = self_join->join(false); !r) child_fail(args.sync_fd, r.error());
         for (const auto& n : namespaces)
             if (::setns(n.fd.get(), n.type) != 0)
                 child_fail(args.sync_fd, errno_error("setns " + std::to_string(n.type)));
@@ -213,6 +220,7 @@ Result<int> exec(const Context& ctx, const ExecOptions& o) {
     }
     child_sync.reset();
     console.reset();
+    if (self_join) self_join->close();
     int hst = 0;
     while (::waitpid(helper, &hst, 0) < 0 && errno == EINTR) {
     }
@@ -228,12 +236,6 @@ Result<int> exec(const Context& ctx, const ExecOptions& o) {
         int st;
         ::waitpid(pid, &st, 0);
     };
-    if (cg) {
-        if (auto r = cg->enter(pid); !r) {
-            fail_kill();
-            return r.error();
-        }
-    }
     // From here its exit (and any signal for it) must not be missed.
     sigset_t all, old;
     sigfillset(&all);
