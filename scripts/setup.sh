@@ -11,7 +11,7 @@ build_pkgs=(
 # Peers and tools the integration tests and benchmarks drive for real.
 test_pkgs=(
   busybox-static musl-tools runc crun podman containerd skopeo docker-registry
-  jq iproute2 strace procps util-linux uidmap file
+  jq iproute2 strace procps psmisc util-linux uidmap file
   python3 curl openssl zstd iptables debootstrap
   linux-perf # tests/bench/run_phases.sh
 )

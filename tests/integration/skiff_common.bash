@@ -3,6 +3,7 @@
 # --root and --runroot of the test's own, and the busybox image (images/busybox/build.sh) in it.
 # Use it as `sk ARGS...`.
 need_root
+need_cmd fuser # psmisc: which process holds a monitor.lock
 SKIFF_CLI=${SKIFF_CLI:-$SKIFF_BUILD_DIR/runtime/skiff}
 [ -x "$SKIFF_CLI" ] || skip "skiff not built ($SKIFF_CLI)"
 SK_ROOT=$SKIFF_TMP/root
