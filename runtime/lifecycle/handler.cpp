@@ -77,6 +77,12 @@ Result<int> open_kvm() {
     return fd;
 }
 
+Result<void> Handler::resolve(const oci::Process& process) {
+    if (process.args.empty()) return Error{"process.args: must not be empty"};
+    program_ = SKIFF_TRY(find_executable(process.args[0], process.env));
+    return ok();
+}
+
 namespace {
 
 class ContainerHandler final : public Handler {
@@ -85,21 +91,14 @@ public:
     Isolation isolation() const override { return Isolation::Container; }
     Result<void> check(const oci::Spec&) override { return ok(); }
     Result<void> before_pivot(const oci::Spec&) override { return ok(); }
-    Result<void> resolve(const oci::Process& process) override {
-        if (process.args.empty()) return Error{"process.args: must not be empty"};
-        path_ = SKIFF_TRY(find_executable(process.args[0], process.env));
-        return ok();
-    }
     Error exec(const oci::Process& process) override {
         auto argv = c_strings(process.args);
         auto envp = c_strings(process.env);
-        const std::string& path = path_.empty() ? process.args[0] : path_;
+        const std::string& path = program(process);
         ::execve(path.c_str(), argv.data(), envp.data());
         return errno_error("exec " + path);
     }
 
-private:
-    std::string path_;
 };
 
 // vm mode (DESIGN.md decision 1): everything up to here was container mode; the last step
@@ -137,14 +136,9 @@ public:
 
     Result<void> before_pivot(const oci::Spec&) override { return ok(); }
 
-    Result<void> resolve(const oci::Process& process) override {
-        if (process.args.empty()) return Error{"process.args: must not be empty"};
-        path_ = SKIFF_TRY(find_executable(process.args[0], process.env));
-        return ok();
-    }
 
     Error exec(const oci::Process& process) override {
-        // The init marked every inherited fd close-on-exec; these two go to the VMM.
+        // The init marked every inherited fd close-on-exec; these go to the VMM.
         for (int fd : {kvm_fd_, cpuid_fd_, seccomp_fd_})
             if (fd >= 0) ::fcntl(fd, F_SETFD, 0);
         std::vector<std::string> args = {"skiff-vmm", "--kvm-fd", std::to_string(kvm_fd_),
@@ -158,7 +152,7 @@ public:
         if (seccomp_fd_ >= 0) args.insert(args.end(), {"--app-seccomp-fd", std::to_string(seccomp_fd_)});
         for (const auto& e : process.env) args.insert(args.end(), {"--env", e});
         args.push_back("--");
-        args.push_back(path_.empty() ? process.args[0] : path_);
+        args.push_back(program(process));
         args.insert(args.end(), process.args.begin() + 1, process.args.end());
         auto argv = c_strings(args);
         char* envp[] = {nullptr};
@@ -203,7 +197,7 @@ private:
         return std::clamp(mib, kMin, kMax);
     }
 
-    std::string state_root_, vmm_path_, path_;
+    std::string state_root_, vmm_path_;
     uint64_t memory_mib_ = 256;
     int kvm_fd_ = -1, vmm_fd_ = -1, cpuid_fd_ = -1, seccomp_fd_ = -1;
 };

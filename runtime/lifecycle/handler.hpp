@@ -26,11 +26,21 @@ public:
     // In the init before pivot_root: open what must come from the host (vm mode: /dev/kvm and
     // the VMM binary, passed down as fds).
     virtual Result<void> before_pivot(const oci::Spec& spec) = 0;
-    // In the init after confinement, before waiting for `start`: find the program, so a
-    // missing one is a create-time error like runc's.
-    virtual Result<void> resolve(const oci::Process& process) = 0;
+    // In the init after confinement, before waiting for `start`: find the program (on PATH
+    // from the process's env), so a missing one is a create-time error like runc's. Both
+    // modes run the same file: the app itself, or skiff-vmm loading it.
+    Result<void> resolve(const oci::Process& process);
     // The last step: execve. Returns only with the error.
     virtual Error exec(const oci::Process& process) = 0;
+
+protected:
+    // What resolve found, else args[0] as given.
+    const std::string& program(const oci::Process& process) const {
+        return program_.empty() ? process.args[0] : program_;
+    }
+
+private:
+    std::string program_;
 };
 
 // state_root (--root) holds host-side caches a handler may use (vm mode: the CPUID table).
