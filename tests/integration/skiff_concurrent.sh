@@ -6,31 +6,40 @@
 . "$(dirname "$0")/skiff_common.bash"
 skiff_load_busybox
 
+# Names that are not hex: a reference that names no container is an id prefix, as in docker,
+# so `rm -f c1` after c1 is gone would remove a container whose id starts with c1.
 ids=()
-for i in 1 2 3 4 5 6; do ids+=("$(sk run -d --name "c$i" busybox sh -c 'trap "exit 0" TERM; while true; do echo x; sleep 0.05; done')"); done
+for i in 1 2 3 4 5 6; do ids+=("$(sk run -d --name "w$i" busybox sh -c 'trap "exit 0" TERM; while true; do echo x; sleep 0.05; done')"); done
 # Short-lived ones whose monitors record their exits while the rest goes on.
 for i in 1 2 3; do sk run -d busybox sh -c "sleep 0.$i" >/dev/null; done
 
 # Readers all the while: every record they see must parse.
-( for _ in $(seq 30); do sk ps -a >/dev/null || echo "ps failed"; sk inspect c1 c2 c3 >/dev/null 2>&1 || true; done ) \
+( for _ in $(seq 30); do sk ps -a >/dev/null || echo "ps failed"; sk inspect w1 w2 w3 >/dev/null 2>&1 || true; done ) \
   >"$SKIFF_TMP/readers.out" 2>&1 &
 # Writers: stop and rm -f racing on the same containers, kill on others.
 for i in 1 2 3; do
-  (sk stop -t 2 "c$i" >/dev/null 2>&1; sk rm -f "c$i" >/dev/null 2>&1) &
-  (sk rm -f "c$i" >/dev/null 2>&1 || true) &
+  (sk stop -t 2 "w$i" >/dev/null 2>&1; sk rm -f "w$i" >/dev/null 2>&1) &
+  (sk rm -f "w$i" >/dev/null 2>&1 || true) &
 done
-for i in 4 5 6; do (sk kill "c$i" >/dev/null 2>&1; sk start "c$i" >/dev/null 2>&1; sk stop -t 2 "c$i" >/dev/null 2>&1) & done
+# kill returns once the signal is sent (docker's too); start before the monitor has recorded
+# the exit would find the container still running and do nothing.
+exited() { [ "$(sk inspect -f '{{.State.Status}}' "$1" 2>/dev/null)" = exited ]; }
+for i in 4 5 6; do
+  (sk kill "w$i" >/dev/null 2>&1
+   for _ in $(seq 500); do exited "w$i" && break; sleep 0.02; done
+   sk start "w$i" >/dev/null 2>&1; sk stop -t 2 "w$i" >/dev/null 2>&1) &
+done
 wait # the readers too
 [ ! -s "$SKIFF_TMP/readers.out" ] || fail "readers saw errors: $(cat "$SKIFF_TMP/readers.out")"
 
 for i in 1 2 3; do
-  sk inspect "c$i" >/dev/null 2>&1 && fail "c$i survived rm -f"
+  sk inspect "w$i" >/dev/null 2>&1 && fail "w$i survived rm -f"
 done
 for i in 4 5 6; do
-  expect_eq "c$i stopped" "$(sk inspect -f '{{.State.Status}}' "c$i")" "exited"
+  expect_eq "w$i stopped" "$(sk inspect -f '{{.State.Status}}' "w$i")" "exited"
 done
 sleep 0.5
-# The three short-lived ones and c4-c6 (their TERM trap exits 0).
+# The three short-lived ones and w4-w6 (their TERM trap exits 0).
 expect_eq "exits recorded" "$(sk ps -a | grep -c 'Exited (0)')" 6
 for d in "$SK_ROOT"/containers/*/; do
   jq -e .Id "$d/container.json" >/dev/null || fail "broken record $d/container.json"
