@@ -6,11 +6,13 @@ source "$(dirname "$0")/runtime_lib.bash"
 
 B="$SKIFF_TMP/bundle"
 make_bundle "$B" true
-edit_config "$B" '.hooks.prestart=[{"path":"/bin/sleep","args":["sleep","30"],"timeout":1}]'
+# A duration of this test's own, so the check below cannot see another job's sleep.
+secs="30.$$"
+edit_config "$B" '.hooks.prestart=[{"path":"/bin/sleep","args":["sleep","'"$secs"'"],"timeout":1}]'
 id=$(new_id hooktimeout)
 start=$(date +%s)
 expect_fail "hook ran past specified timeout of 1.0s" rt create --bundle "$B" "$id"
 [ $(( $(date +%s) - start )) -lt 10 ] || fail "timeout not honoured"
 assert_nothing_left "$id" "$B"
-! pgrep -f "sleep 30" >/dev/null || fail "hook process left running"
+! pgrep -xf "sleep $secs" >/dev/null || fail "hook process left running"
 echo "PASS: lifecycle_hook_timeout"
