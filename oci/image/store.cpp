@@ -417,9 +417,11 @@ Result<GcStats> Store::gc(bool clear_tmp) {
         ++st.blobs_removed;
     }
     for (const auto& name : list_dir(root_ + "/layers")) {
-        if (layers.count(name)) continue;
+        // A layer's recorded size (unpack.hpp) goes with the layer.
+        bool size_file = name.size() > 5 && name.compare(name.size() - 5, 5, ".size") == 0;
+        if (layers.count(size_file ? name.substr(0, name.size() - 5) : name)) continue;
         SKIFF_CHECK(fs::remove_tree(root_ + "/layers/" + name));
-        ++st.layers_removed;
+        if (!size_file) ++st.layers_removed;
     }
     if (clear_tmp)
         for (const auto& name : list_dir(tmp_dir())) SKIFF_CHECK(fs::remove_tree(tmp_dir() + "/" + name));

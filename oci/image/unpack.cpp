@@ -388,6 +388,7 @@ Result<UnpackStats> unpack_layer(const std::string& archive_path, const std::str
         }
         if (!stream.error.empty()) return Error{"read archive: " + stream.error};
         st.bytes = ex.bytes();
+        st.stream_bytes = stream.hash.bytes();
         st.diff_id = stream.hash.digest();
         return st;
     }();
@@ -414,6 +415,11 @@ Result<void> ensure_layers(Store& store, const Image& image, const UnpackLimits&
                          ", image config says " + diff_id};
         }
         std::string dest = store.layer_path(diff_id);
+        // Before the layer, so a layer in place has its size; the fsync_dir below covers both.
+        if (auto r = record_layer_size(store, diff_id, st.stream_bytes); !r) {
+            (void)fs::remove_tree(tmp);
+            return r.error();
+        }
         if (::rename(tmp.c_str(), dest.c_str()) < 0) {
             int err = errno;
             (void)fs::remove_tree(tmp);

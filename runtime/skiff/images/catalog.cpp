@@ -16,6 +16,7 @@
 #include "../table.hpp"
 #include "skiff/oci/image/bundle.hpp"
 #include "skiff/oci/image/digest.hpp"
+#include "skiff/oci/image/unpack.hpp"
 
 namespace skiff::skiffcli {
 
@@ -42,7 +43,8 @@ Result<ImageRow> row_for(image::Store& store, const std::string& manifest_digest
     r.image_id = img.config_digest;
     r.created = parse_rfc3339(img.config.created);
     r.size = uint64_t(img.config_json.size());
-    for (const auto& l : img.manifest.layers) r.size += uint64_t(l.size);
+    for (size_t i = 0; i < img.manifest.layers.size(); ++i)
+        r.size += SKIFF_TRY(image::layer_unpacked_size(store, img.manifest.layers[i], img.config.diff_ids[i]));
     return r;
 }
 

@@ -21,7 +21,7 @@ struct ImageRow {
     std::string manifest_digest;
     std::string image_id;   // config digest, "sha256:<hex>" (docker's image id)
     int64_t created = 0;    // seconds since the epoch, 0 when the config has none
-    uint64_t size = 0;      // config and layer blobs as the store holds them
+    uint64_t size = 0;      // config and unpacked layers (layer_unpacked_size), as docker and podman count
 };
 
 // Every reference, newest image first. With untagged, also the manifests the store holds

@@ -62,7 +62,8 @@ struct Sub {
 };
 const Sub kSubs[] = {{"ls", "images", nullptr},   {"list", "images", nullptr}, {"rm", "rmi", nullptr},
                      {"pull", "pull", nullptr},   {"push", "push", nullptr},   {"load", "load", nullptr},
-                     {"save", "save", nullptr},   {"tag", "tag", nullptr},     {"prune", nullptr, &kPrune}};
+                     {"save", "save", nullptr},   {"tag", "tag", nullptr},     {"prune", nullptr, &kPrune},
+                     {"inspect", "inspect", nullptr}};
 
 int image(const Globals& g, const Args& a) {
     const std::string& name = a.positional[0];
@@ -89,7 +90,7 @@ int image(const Globals& g, const Args& a) {
     return cmd->run(g, *sub);
 }
 
-const Command kImage{"image", "COMMAND", "Manage images (ls, rm, prune, pull, push, load, save, tag)",
+const Command kImage{"image", "COMMAND", "Manage images (ls, rm, prune, pull, push, load, save, tag, inspect)",
                      {}, image, 1, -1, false};
 SKIFF_COMMAND(kImage);
 

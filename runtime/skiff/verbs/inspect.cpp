@@ -1,9 +1,13 @@
 // `skiff inspect`: docker's JSON array of container details, or --format '{{.State.Status}}'.
+// A name no container has is looked up as an image, as docker does.
+#include <algorithm>
+
 #include <nlohmann/json.hpp>
 
 #include "../command.hpp"
 #include "../containers/lifecycle.hpp"
 #include "../containers/store.hpp"
+#include "../images/catalog.hpp"
 
 namespace skiff::skiffcli {
 namespace {
@@ -70,6 +74,34 @@ json to_json(const Globals& g, const Record& r) {
     };
 }
 
+// docker's image inspect fields that the store knows; Size as `images` shows it.
+Result<json> image_json(image::Store& store, const std::string& name) {
+    auto md = SKIFF_TRY(find_image(store, name));
+    auto rows = SKIFF_TRY(list_images(store, true));
+    auto img = SKIFF_TRY(store.image(md));
+    json tags = json::array(), digests = json::array();
+    uint64_t size = 0;
+    for (const auto& r : rows) {
+        if (r.manifest_digest != md) continue;
+        size = r.size;
+        if (r.tag != "<none>") tags.push_back(r.repository + ":" + r.tag);
+        std::string d = r.repository + "@" + md;
+        if (r.repository != "<none>" && std::find(digests.begin(), digests.end(), d) == digests.end())
+            digests.push_back(d);
+    }
+    auto cfg = json::parse(img.config_json, nullptr, false);
+    json config = cfg.is_object() && cfg.contains("config") ? cfg["config"] : json::object();
+    return json{{"Id", img.config_digest},
+                {"RepoTags", tags},
+                {"RepoDigests", digests},
+                {"Created", img.config.created},
+                {"Size", size},
+                {"Architecture", img.config.architecture},
+                {"Os", img.config.os},
+                {"Config", config},
+                {"RootFS", {{"Type", "layers"}, {"Layers", img.config.diff_ids}}}};
+}
+
 std::string scalar_text(const json& v) {
     if (v.is_string()) return v.get<std::string>();
     if (v.is_null()) return "<no value>";
@@ -118,18 +150,21 @@ int inspect(const Globals& g, const Args& a) {
     for (const auto& ref : a.positional) {
         auto id = resolve_container(g.root, ref);
         auto rec = id ? load_record(g.root, *id) : Result<Record>(id.error());
-        if (!rec) {
-            fail("Error: No such container: " + ref, 1);
-            rc = 1;
-            continue;
+        std::optional<Record> now;
+        if (rec) now = refresh(g, *rec);
+        json j;
+        if (now) {
+            j = to_json(g, *now);
+        } else {
+            auto store = open_store(g);
+            auto img = store ? image_json(*store, ref) : Result<json>(store.error());
+            if (!img) {
+                fail("Error: No such object: " + ref, 1);
+                rc = 1;
+                continue;
+            }
+            j = std::move(*img);
         }
-        auto now = refresh(g, *rec);
-        if (!now) {
-            fail("Error: No such container: " + ref, 1);
-            rc = 1;
-            continue;
-        }
-        json j = to_json(g, *now);
         if (a.has("format")) {
             auto s = render(a.value("format"), j);
             if (!s) return fail(s.error());
@@ -142,7 +177,7 @@ int inspect(const Globals& g, const Args& a) {
     return rc;
 }
 
-const Command kInspect{"inspect", "[OPTIONS] CONTAINER [CONTAINER...]", "Display detailed information on containers",
+const Command kInspect{"inspect", "[OPTIONS] NAME|ID [NAME|ID...]", "Display detailed information on containers or images",
                        {{"format,f", Flag::Value, "format the output using a Go-template subset: {{.State.Status}}"}},
                        inspect, 1};
 SKIFF_COMMAND(kInspect);

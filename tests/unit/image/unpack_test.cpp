@@ -219,6 +219,49 @@ TEST_CASE("ensure_layers unpacks each layer once and checks its diff id") {
     CHECK(empty_dir(t / "tmp"));
 }
 
+TEST_CASE("a layer's unpacked size is its tar stream, recorded at unpack or computed from the blob") {
+    if (!testutil::is_root()) {
+        WARN("skipped: needs root");
+        return;
+    }
+    TempDir t;
+    auto store = Store::open(t.path).value();
+    std::vector<testutil::Entry> files = {{"d", 'd', ""}, {"d/big", 'f', std::string(5000, 'x')}};
+    const uint64_t tar_len = testutil::make_tar(files).size();
+    auto md = testutil::add_image(store, "a", {files}, "{}", "gzip");
+    auto img = store.image(md).value();
+    const auto& layer = img.manifest.layers[0];
+    const auto& diff_id = img.config.diff_ids[0];
+    REQUIRE(uint64_t(layer.size) < tar_len); // compressed: the blob's size is not the answer
+    const std::string size_file = store.layer_path(diff_id) + ".size";
+
+    // Never unpacked: computed from the blob, and recorded.
+    CHECK(layer_unpacked_size(store, layer, diff_id).value() == tar_len);
+    CHECK(testutil::slurp(size_file) == std::to_string(tar_len) + "\n");
+
+    // Unpacking records it with the layer; then the blob is not needed.
+    ::unlink(size_file.c_str());
+    REQUIRE(ensure_layers(store, img).ok());
+    CHECK(testutil::slurp(size_file) == std::to_string(tar_len) + "\n");
+    REQUIRE(store.remove_blob(layer.digest).ok());
+    CHECK(layer_unpacked_size(store, layer, diff_id).value() == tar_len);
+
+    // A torn size file (a crash) is not believed; without the blob that is an error.
+    testutil::spit(size_file, "12");
+    auto gone = layer_unpacked_size(store, layer, diff_id);
+    REQUIRE_FALSE(gone.ok());
+    CHECK(gone.error().message == "layer " + layer.digest + ": blob not in the store");
+
+    // A config lying about the diff id records nothing under the lie.
+    auto md2 = testutil::add_image(store, "b", {{{"e", 'f', "1"}}}, "{}", "zstd");
+    auto img2 = store.image(md2).value();
+    std::string lie = sha256_digest("lie");
+    auto r = layer_unpacked_size(store, img2.manifest.layers[0], lie);
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error().message.find("does not match diff id " + lie) != std::string::npos);
+    CHECK_FALSE(::access((store.layer_path(lie) + ".size").c_str(), F_OK) == 0);
+}
+
 TEST_CASE("two processes unpacking the same layer both succeed, one copy stays") {
     if (!testutil::is_root()) {
         WARN("skipped: needs root");
@@ -251,5 +294,7 @@ TEST_CASE("two processes unpacking the same layer both succeed, one copy stays")
     auto img = store.image(md).value();
     CHECK(testutil::slurp(store.layer_path(img.config.diff_ids[0]) + "/d/f27") == std::string(1000, 'b'));
     CHECK(empty_dir(t / "tmp"));
-    CHECK(std::system(("test $(ls " + t.path + "/layers | wc -l) = 1").c_str()) == 0);
+    // One layer and its recorded size (layer_unpacked_size), no leftover of the loser.
+    CHECK(std::system(("test $(ls -A " + t.path + "/layers | wc -l) = 2").c_str()) == 0);
+    CHECK(::access((store.layer_path(img.config.diff_ids[0]) + ".size").c_str(), F_OK) == 0);
 }

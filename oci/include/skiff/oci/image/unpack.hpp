@@ -26,6 +26,7 @@ struct UnpackLimits {
 struct UnpackStats {
     uint64_t entries = 0;
     uint64_t bytes = 0;   // file content written
+    uint64_t stream_bytes = 0; // length of the uncompressed tar stream
     std::string diff_id;  // sha256 of the uncompressed tar stream
 };
 
@@ -37,6 +38,13 @@ Result<UnpackStats> unpack_layer(const std::string& archive_path, const std::str
 // Makes sure every layer of the image is unpacked in the store, checking each one's diff id
 // against the image config.
 Result<void> ensure_layers(Store& store, const Image& image, const UnpackLimits& limits = {});
+
+// The unpacked size of a layer as docker and podman show it: the length of its uncompressed
+// tar stream. ensure_layers records it in <store>/layers/<hex>.size as it unpacks the layer;
+// for a layer not unpacked yet (or unpacked before sizes were recorded) it is computed once
+// from the blob, checked against diff_id, and recorded.
+Result<uint64_t> layer_unpacked_size(Store& store, const Descriptor& layer, const std::string& diff_id);
+Result<void> record_layer_size(const Store& store, const std::string& diff_id, uint64_t size);
 
 // A container's root filesystem under <store>/containers/<id>/: "rootfs" is an overlay mount of
 // the image's layers (lowest last in lowerdir) with "upper" and "work" next to it, or, when

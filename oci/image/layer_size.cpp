@@ -1,0 +1,95 @@
+// The unpacked size of a layer, as docker and podman count an image's size: the length of its
+// uncompressed tar stream (podman's UncompressedSize). unpack.cpp records it next to the layer
+// when it unpacks one; this file reads it and, for a layer that was never unpacked or was
+// unpacked before skiff recorded sizes, computes it once from the blob and records it.
+#include "skiff/oci/image/unpack.hpp"
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <cerrno>
+#include <fcntl.h>
+#include <memory>
+#include <unistd.h>
+#include <vector>
+
+#include "fs.hpp"
+#include "skiff/oci/image/digest.hpp"
+
+namespace skiff::image {
+namespace {
+
+std::string size_path(const Store& store, const std::string& diff_id) {
+    return store.layer_path(diff_id) + ".size";
+}
+
+// The file is a cache written without fsync: anything but "<digits>\n" (a crash can leave it
+// empty) counts as absent.
+bool parse_size(const std::string& text, uint64_t& out) {
+    if (text.size() < 2 || text.size() > 21 || text.back() != '\n') return false;
+    uint64_t v = 0;
+    for (size_t i = 0; i + 1 < text.size(); ++i) {
+        if (text[i] < '0' || text[i] > '9') return false;
+        v = v * 10 + uint64_t(text[i] - '0');
+    }
+    out = v;
+    return true;
+}
+
+struct ArchiveFree {
+    void operator()(archive* a) const { archive_read_free(a); }
+};
+
+// Decompresses the blob, counting and hashing what comes out.
+Result<uint64_t> measure_blob(const std::string& path, const std::string& diff_id) {
+    fs::Fd in(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    if (!in) return errno_error("open " + path);
+    std::unique_ptr<archive, ArchiveFree> a(archive_read_new());
+    archive_read_support_filter_all(a.get());
+    archive_read_support_format_raw(a.get());
+    if (archive_read_open_fd(a.get(), in.get(), 1 << 20) != ARCHIVE_OK)
+        return Error{"open " + path + ": " + archive_error_string(a.get())};
+    archive_entry* e;
+    if (archive_read_next_header(a.get(), &e) != ARCHIVE_OK)
+        return Error{"read " + path + ": " + archive_error_string(a.get())};
+    Sha256 hash;
+    std::vector<char> buf(1 << 20);
+    for (;;) {
+        la_ssize_t n = archive_read_data(a.get(), buf.data(), buf.size());
+        if (n < 0) return Error{"decompress " + path + ": " + archive_error_string(a.get())};
+        if (n == 0) break;
+        hash.update(buf.data(), size_t(n));
+    }
+    uint64_t size = hash.bytes();
+    if (hash.digest() != diff_id)
+        return Error{"layer " + path + ": uncompressed content does not match diff id " + diff_id};
+    return size;
+}
+
+} // namespace
+
+Result<void> record_layer_size(const Store& store, const std::string& diff_id, uint64_t size) {
+    std::string path = size_path(store, diff_id);
+    std::string tmp = fs::dirname(path) + "/" + fs::temp_name("size");
+    std::string text = std::to_string(size) + "\n";
+    fs::Fd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644));
+    if (!fd) return errno_error("create " + tmp);
+    auto r = fs::write_all(fd.get(), text.data(), text.size(), tmp);
+    fd.reset();
+    if (r && ::rename(tmp.c_str(), path.c_str()) < 0) r = errno_error("rename " + tmp + " to " + path);
+    if (!r) ::unlink(tmp.c_str());
+    return r;
+}
+
+Result<uint64_t> layer_unpacked_size(Store& store, const Descriptor& layer, const std::string& diff_id) {
+    SKIFF_CHECK(validate_digest(diff_id));
+    if (auto text = fs::read_file(size_path(store, diff_id), 64)) {
+        uint64_t v;
+        if (parse_size(*text, v)) return v;
+    }
+    if (!store.has_blob(layer.digest)) return Error{"layer " + layer.digest + ": blob not in the store"};
+    uint64_t size = SKIFF_TRY(measure_blob(store.blob_path(layer.digest), diff_id));
+    (void)record_layer_size(store, diff_id, size); // a read-only store still lists its images
+    return size;
+}
+
+} // namespace skiff::image
