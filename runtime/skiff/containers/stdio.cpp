@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <sys/ioctl.h>
 #include <sys/signalfd.h>
+#include <sys/syscall.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -147,6 +148,57 @@ Result<pid_t> launch(const Globals& g, const Record& r, Io& io) {
         return Error{"container started but its pid file " + pid_file + " is unreadable"};
     }
     return pid;
+}
+
+Result<DetachedConsole> open_exec_console(const Globals& g, const std::string& id) {
+    SKIFF_CHECK(mkdir_p(g.runroot));
+    DetachedConsole c;
+    c.path = g.runroot + "/" + id.substr(0, 16) + ".exec-" + std::to_string(::getpid()) + ".console";
+    c.listener = SKIFF_TRY(listen_console(c.path));
+    return c;
+}
+
+void close_exec_console(DetachedConsole& c) {
+    if (!c.path.empty()) ::unlink(c.path.c_str());
+    c.path.clear();
+    c.listener.reset();
+}
+
+Result<void> hold_console(DetachedConsole& c) {
+    // The runtime has connected and sent the master before it returned: accept cannot block.
+    auto master = recv_master(c.listener.get());
+    close_exec_console(c);
+    if (!master) return std::move(master).error();
+    pid_t child = ::fork();
+    if (child < 0) return errno_error("fork");
+    if (child == 0) {
+        ::setsid();
+        if (::fork() != 0) ::_exit(0);
+        int m = master->release();
+        int null = ::open("/dev/null", O_RDWR);
+        for (int i = 0; i < 3; ++i)
+            if (null != i) ::dup2(null, i);
+        if (m != 3) {
+            ::dup2(m, 3);
+            m = 3;
+        }
+        ::syscall(SYS_close_range, 4U, ~0U, 0);
+        if (::chdir("/") != 0) {
+        }
+        sigset_t none;
+        sigemptyset(&none);
+        ::sigprocmask(SIG_SETMASK, &none, nullptr);
+        char buf[4096];
+        for (;;) {
+            ssize_t n = ::read(m, buf, sizeof buf);
+            if (n > 0 || (n < 0 && errno == EINTR)) continue;
+            ::_exit(0); // EIO: no slave end is open any more
+        }
+    }
+    int st;
+    while (::waitpid(child, &st, 0) < 0 && errno == EINTR) {
+    }
+    return ok();
 }
 
 int watch(pid_t pid, Io& io, const Sinks& s, int sfd) {

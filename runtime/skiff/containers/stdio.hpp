@@ -43,6 +43,18 @@ Result<void> open_null(Io& io, int slot, int flags);
 // io.child[1], [2] = new pipes whose read ends are io.out, io.err.
 Result<void> output_pipes(Io& io);
 
+// `exec -d -t`: the console socket the runtime sends the pty master to, then (hold) a
+// detached process that keeps the master open and reads and discards what the process shows,
+// as docker's daemon does, so the process neither gets a hangup nor blocks on a full pty. It
+// ends when every slave end is closed (the process and what it started are gone).
+struct DetachedConsole {
+    std::string path;
+    Fd listener;
+};
+Result<DetachedConsole> open_exec_console(const Globals& g, const std::string& id);
+Result<void> hold_console(DetachedConsole& c);
+void close_exec_console(DetachedConsole& c);
+
 // runtime::run (detached: the init stays our child) with io.child as its stdio; with -t the
 // pty master lands in io.master. Returns the init's pid.
 Result<pid_t> launch(const Globals& g, const Record& r, Io& io);

@@ -1,5 +1,7 @@
 // `skiff exec`: run a process in a running container (the runtime library's exec, in this
-// process: it waits, forwards signals, proxies the terminal and returns the exit code).
+// process: it waits, forwards signals, proxies the terminal and returns the exit code). With -d
+// it returns once the process runs; its output goes nowhere, as docker's (with -t a detached
+// holder of the pty master discards it).
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -7,6 +9,7 @@
 #include "../containers/lifecycle.hpp"
 #include "../containers/monitor.hpp"
 #include "../containers/options.hpp"
+#include "../containers/stdio.hpp"
 #include "../containers/store.hpp"
 #include "skiff/oci/image/bundle.hpp"
 
@@ -34,7 +37,6 @@ void to_null(int fd, int flags) {
 
 int exec(const Globals& g, const Args& a) {
     const bool detach = a.flag("detach"), tty = a.flag("tty"), interactive = a.flag("interactive");
-    if (detach && tty) return fail("exec -d -t: a detached exec cannot have a terminal in skiff yet");
     if (interactive && tty && !detach && !::isatty(0)) return fail("the input device is not a TTY");
     auto id = resolve_container(g.root, a.positional[0]);
     if (!id) return fail(id.error(), 1);
@@ -78,8 +80,21 @@ int exec(const Globals& g, const Args& a) {
     } else if (!interactive) {
         to_null(0, O_RDONLY);
     }
+    DetachedConsole console;
+    if (detach && tty) {
+        auto c = open_exec_console(g, *id);
+        if (!c) return fail(c.error());
+        console = std::move(*c);
+        o.console_socket = console.path;
+    }
     auto code = runtime::exec(ctx, o);
-    if (!code) return fail(code.error(), start_exit_code(code.error()));
+    if (!code) {
+        close_exec_console(console);
+        return fail(code.error(), start_exit_code(code.error()));
+    }
+    if (console.listener) {
+        if (auto h = hold_console(console); !h) return fail(h.error());
+    }
     return *code;
 }
 
