@@ -1,4 +1,6 @@
 // Creating, entering, saving and removing a container's cgroup directories.
+#include <unistd.h>
+
 #include <nlohmann/json.hpp>
 
 #include "cgroups/internal.hpp"
@@ -51,8 +53,9 @@ Result<void> fill_cpusets(const std::string& leaf, const std::vector<std::string
     return ok();
 }
 
+// With `existing`, makes nothing: only the directories already there go into the state.
 Result<State> make_dirs(const Layout& layout, const InnerPath& inner,
-                        std::vector<std::string>& created) {
+                        std::vector<std::string>& created, bool existing = false) {
     State st;
     st.mode = layout.mode;
     std::map<std::string, std::string> proc;
@@ -71,6 +74,13 @@ Result<State> make_dirs(const Layout& layout, const InnerPath& inner,
             own = *o;
         }
         std::string dir = hierarchy_dir(h, inner, own, h.unified && layout.mode == Mode::V2);
+        if (existing) {
+            if (::access(dir.c_str(), F_OK) != 0) continue;
+            if (h.unified) st.unified = dir;
+            else
+                for (const auto& c : h.controllers) st.v1[c] = dir;
+            continue;
+        }
         if (h.unified) {
             SKIFF_CHECK(mkdir_p(dir, created));
             SKIFF_CHECK(enable_controllers(h.mount, dir));
@@ -84,7 +94,8 @@ Result<State> make_dirs(const Layout& layout, const InnerPath& inner,
         }
     }
     if (st.v1.empty() && st.unified.empty())
-        return Error{"cgroup: no hierarchy to create " + inner.path + " in"};
+        return existing ? Error{"cgroup " + inner.path + ": not found", ENOENT}
+                        : Error{"cgroup: no hierarchy to create " + inner.path + " in"};
     return st;
 }
 
@@ -110,6 +121,14 @@ Result<std::unique_ptr<Cgroup>> Cgroup::create(const Options& opts,
         }
     }
     return std::unique_ptr<Cgroup>(std::move(cg));
+}
+
+Result<std::unique_ptr<Cgroup>> Cgroup::find(const Options& opts) {
+    auto inner = SKIFF_TRY(inner_path(opts));
+    auto layout = SKIFF_TRY(discover_layout(opts.root, opts.mode, !inner.absolute()));
+    std::vector<std::string> none;
+    auto st = SKIFF_TRY(make_dirs(layout, inner, none, true));
+    return std::unique_ptr<Cgroup>(std::make_unique<FsCgroup>(std::move(st)));
 }
 
 Result<std::unique_ptr<Cgroup>> Cgroup::load(const std::string& saved) {

@@ -95,6 +95,11 @@ public:
                                                   const oci::Resources* resources);
     // Reattaches from what save() returned (stored in the container's state directory).
     static Result<std::unique_ptr<Cgroup>> load(const std::string& saved);
+    // The directories create() would make for `opts`, those that exist, without creating or
+    // writing anything: for a container whose saved state is lost (a wiped state root). Its
+    // destroy() removes only those, not the parents create() may have made. ENOENT when none
+    // exists.
+    static Result<std::unique_ptr<Cgroup>> find(const Options& opts);
 
     // Moves pid (0: the calling process) into every hierarchy through cgroup.procs. The first
     // such write in a while waits for an RCU grace period: see SelfJoin for the fast way.

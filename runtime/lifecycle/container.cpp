@@ -108,21 +108,24 @@ std::string state_json(const ContainerInfo& info, int indent) {
     return j.dump(indent);
 }
 
+Result<void> empty_and_destroy(cgroups::Cgroup& cg) {
+    // A frozen cgroup's processes cannot die: kill_all thaws as needed.
+    Result<void> result = cg.kill_all(SIGKILL);
+    // SIGKILL is asynchronous: the cgroup can only be removed once it is empty.
+    for (int i = 0; i < 2000; ++i) {
+        auto p = cg.pids();
+        if (!p || p->empty()) break;
+        ::usleep(500);
+    }
+    if (auto r = cg.destroy(); !r) return r;
+    return result;
+}
+
 Result<void> destroy_container(Container& c) {
     Result<void> result = ok();
     if (!c.record.cgroup.empty()) {
         auto cg = cgroup_of(c);
-        if (cg) {
-            // A frozen cgroup's processes cannot die: kill_all thaws as needed.
-            if (auto r = (*cg)->kill_all(SIGKILL); !r) result = r;
-            // SIGKILL is asynchronous: the cgroup can only be removed once it is empty.
-            for (int i = 0; i < 2000; ++i) {
-                auto p = (*cg)->pids();
-                if (!p || p->empty()) break;
-                ::usleep(500);
-            }
-            if (auto r = (*cg)->destroy(); !r) result = r;
-        }
+        if (cg) result = empty_and_destroy(**cg);
     } else if (c.record.init_pid > 0 &&
                process_alive(c.record.init_pid, c.record.init_start_time)) {
         ::kill(c.record.init_pid, SIGKILL);

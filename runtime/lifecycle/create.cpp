@@ -179,15 +179,7 @@ Result<Launched> launch(const Context& ctx, const CreateOptions& opts, StartGate
     cg_opts.systemd = ctx.systemd_cgroup;
     const oci::Resources resources = effective_resources(lx);
     auto cgroup = SKIFF_TRY(cgroups::Cgroup::create(cg_opts, &resources));
-    ScopeGuard destroy_cgroup([&] {
-        (void)cgroup->kill_all(SIGKILL);
-        for (int i = 0; i < 2000; ++i) {
-            auto p = cgroup->pids();
-            if (!p || p->empty()) break;
-            ::usleep(500);
-        }
-        (void)cgroup->destroy();
-    });
+    ScopeGuard destroy_cgroup([&] { (void)empty_and_destroy(*cgroup); });
     rec.cgroup = cgroup->save();
     debug_cgroup(opts.id, rec.cgroup);
     // Written before the clone so that a create killed outright is recognised and undone by

@@ -37,4 +37,20 @@ Result<void> remove(const Context& ctx, const std::string& id, bool force) {
     return run_hooks(hooks, "poststop", state);
 }
 
+Result<void> remove_lost(const Context& ctx, const std::string& id, const std::string& bundle) {
+    SKIFF_CHECK(oci::validate_container_id(id));
+    if (auto st = state(ctx, id); st || st.error().code != ENOENT)
+        return Error{"container " + id + " still has state in " + ctx.root + ": delete it instead"};
+    auto spec = SKIFF_TRY(oci::load_spec(bundle + "/config.json"));
+    cgroups::Options o;
+    o.container_id = id;
+    if (spec.linux_) o.cgroups_path = spec.linux_->cgroups_path;
+    o.systemd = ctx.systemd_cgroup;
+    auto cg = cgroups::Cgroup::find(o);
+    if (!cg) return cg.error().code == ENOENT ? ok() : Result<void>(std::move(cg).error());
+    SKIFF_CHECK(empty_and_destroy(**cg));
+    debug_step("lost container's cgroup removed", id);
+    return ok();
+}
+
 } // namespace skiff::runtime

@@ -53,7 +53,7 @@ err=$(sk run -d --name web busybox true 2>&1) && fail "second container named we
 expect_contains "name conflict" "$err" 'Conflict. The container name "/web" is already in use by container "'"$id"'"'
 expect_rc "name conflict exit code" 125 sk run -d --name web busybox true
 err=$(sk inspect nosuch 2>&1) && fail "inspect of a missing container succeeded"
-expect_contains "missing container" "$err" "No such container: nosuch"
+expect_contains "missing container (docker: a name that is neither container nor image)" "$err" "Error: No such object: nosuch"
 expect_rc "rm of a running container" 1 sk rm web
 expect_contains "rm running message" "$(sk rm web 2>&1)" "You cannot remove a running container $id"
 expect_rc "bad name" 125 sk run -d --name 'bad name' busybox true

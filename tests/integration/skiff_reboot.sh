@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # After a crash or reboot: the monitor and the container are gone and --runroot is wiped (it is
 # a tmpfs on a real host). `ps` must show the container as exited, not running, without
-# leaving runtime state behind, and the container must start again. And a monitor killed on
+# leaving runtime state or cgroups behind, and the container must start again. And a monitor killed on
 # its own leaves a container that still runs and can still be stopped and removed.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/skiff_common.bash"
@@ -17,7 +17,11 @@ mon=$(fuser "$SK_ROOT/containers/$id/monitor.lock" 2>/dev/null | tr -d ' ')
 kill -9 "$mon" "$pid"
 for _ in $(seq 100); do alive "$pid" || break; sleep 0.05; done
 rm -rf "$SK_RUNROOT"
+# The simulation keeps the container's cgroups (a real reboot takes them, a wiped runroot or
+# a crashed runtime state does not): ps removes them through the runtime library.
+[ "$(cgroup_dirs_of "$id")" -gt 0 ] || fail "the container had no cgroup to leave behind"
 expect_contains "ps -a after the reboot" "$(sk ps -a)" "Exited (255)"
+expect_eq "cgroups after the reboot" "$(cgroup_dirs_of "$id")" 0
 expect_eq "ps shows it not running" "$(sk ps -q | wc -l)" 0
 expect_eq "state after the reboot" "$(sk inspect -f '{{.State.Status}} {{.State.Running}} {{.State.Pid}}' survivor)" \
   "exited false 0"
@@ -49,6 +53,7 @@ kill -9 "$(fuser "$SK_ROOT/containers/$id/monitor.lock" 2>/dev/null | tr -d ' ')
 sleep 0.2
 rm -rf "$SK_RUNROOT"
 expect_eq "ps -a after the reboot of an --rm container" "$(sk ps -aq | wc -l)" 0
+expect_eq "cgroups of the --rm container" "$(cgroup_dirs_of "$id")" 0
 expect_eq "records" "$(records)" 0
 expect_eq "mounts" "$(mounts_under_root)" 0
 echo "PASS: skiff after a reboot"

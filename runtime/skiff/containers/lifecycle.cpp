@@ -54,6 +54,7 @@ std::optional<Record> refresh(const Globals& g, const Record& r) {
     auto st = runtime::state(ctx, r.id);
     if (st && st->status != oci::Status::Stopped) return *now; // runs on, unwatched
     if (st) (void)runtime::remove(ctx, r.id, true);
+    else (void)runtime::remove_lost(ctx, r.id, container_dir(g.root, r.id)); // a reboot's leftovers
     now->state = State::Exited;
     now->exit_code = 255;
     now->pid = 0;

@@ -348,3 +348,18 @@ TEST_CASE("v1 files: blkio stats prefer the recursive CFQ/BFQ files, skip Total 
     REQUIRE(s->io_serviced.size() == 2);
     CHECK(s->io_serviced[0].value == 1);
 }
+
+TEST_CASE("find: a lost container's existing directories, nothing made") {
+    Tree t = v2_tree();
+    auto found = Cgroup::find(tree_opts(t, Mode::V2, "/pod/c1"));
+    REQUIRE(found.ok());
+    auto saved = nlohmann::json::parse((*found)->save());
+    CHECK(saved["unified"] == t.root + "/pod/c1");
+    CHECK(saved["created"].empty()); // destroy() removes only the container's own directory
+
+    auto missing = Cgroup::find(tree_opts(t, Mode::V2, "/pod/c2"));
+    REQUIRE_FALSE(missing.ok());
+    CHECK(missing.error().code == ENOENT);
+    CHECK(missing.error().message == "cgroup /pod/c2: not found");
+    CHECK_FALSE(cgtest::exists(t.root + "/pod/c2"));
+}

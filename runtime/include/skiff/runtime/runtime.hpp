@@ -75,6 +75,11 @@ Result<int> parse_signal(const std::string& text);
 Result<void> kill(const Context& ctx, const std::string& id, int signal, bool all);
 // `delete`: removes a stopped (or created) container; running ones only with force (SIGKILL).
 Result<void> remove(const Context& ctx, const std::string& id, bool force);
+// A container whose state the runtime lost (its root wiped, as by a reboot) may have left its
+// cgroup: kills what is left in it and removes it, found from the bundle's config.json
+// (linux.cgroupsPath) where create put it. Nothing there is fine. Refused while the runtime
+// has state for id (remove's job).
+Result<void> remove_lost(const Context& ctx, const std::string& id, const std::string& bundle);
 
 Result<std::vector<pid_t>> pids(const Context& ctx, const std::string& id);
 Result<void> pause(const Context& ctx, const std::string& id);
