@@ -2,21 +2,18 @@
 // each streamed to tmp/<hex>.partial (resumed with Range) and adopted into blobs/ once its
 // digest checks out. The reference is written last, so an interrupted pull names nothing.
 #include <algorithm>
-#include <atomic>
 #include <cerrno>
 #include <fcntl.h>
 #include <map>
-#include <mutex>
-#include <optional>
 #include <vector>
 #include <nlohmann/json.hpp>
 #include <sys/file.h>
 #include <sys/stat.h>
-#include <thread>
 #include <unistd.h>
 
 #include "fs.hpp"
 #include "http.hpp"
+#include "transfer.hpp"
 #include "skiff/oci/image/digest.hpp"
 #include "skiff/oci/image/registry.hpp"
 
@@ -65,20 +62,6 @@ Result<Fetched> fetch_manifest(http::Session& s, const std::string& what, const 
         f.media_type = media::kOciIndex;
     return f;
 }
-
-class Progress {
-public:
-    explicit Progress(std::function<void(const BlobProgress&)> cb) : cb_(std::move(cb)) {}
-    void operator()(const BlobProgress& p) {
-        if (!cb_) return;
-        std::lock_guard<std::mutex> lk(mu_);
-        cb_(p);
-    }
-
-private:
-    std::function<void(const BlobProgress&)> cb_;
-    std::mutex mu_;
-};
 
 // One blob into the store, resuming a partial download another attempt left.
 Result<void> download_blob(Store& store, http::Session& s, const Descriptor& d, Progress& progress) {
@@ -207,32 +190,12 @@ Result<LoadedImage> pull_image(Store& store, const Reference& ref, const Registr
     std::vector<Descriptor> blobs = {m.config};
     blobs.insert(blobs.end(), m.layers.begin(), m.layers.end());
     Progress progress(opts.progress), quiet(nullptr); // docker shows layers, not the config
-    std::atomic<size_t> next{0};
-    std::mutex err_mu;
-    std::optional<Error> first_error;
-    auto worker = [&]() {
-        http::Session ws(ref, opts, auth, scope);
-        while (true) {
-            size_t i = next++;
-            if (i >= blobs.size()) return;
-            {
-                std::lock_guard<std::mutex> lk(err_mu);
-                if (first_error) return;
-            }
-            auto r = download_blob(store, ws, blobs[i], i == 0 ? quiet : progress);
-            if (!r) {
-                std::lock_guard<std::mutex> lk(err_mu);
-                if (!first_error) first_error = r.error();
-                return;
-            }
-        }
-    };
-    size_t n = std::max(1, std::min<int>(opts.parallel, int(blobs.size())));
-    std::vector<std::thread> threads;
-    for (size_t i = 1; i < n; ++i) threads.emplace_back(worker);
-    worker();
-    for (auto& t : threads) t.join();
-    if (first_error) return first_error->wrap("pull " + what);
+    auto pulled = run_parallel(
+        blobs.size(), opts.parallel, [&] { return std::make_unique<http::Session>(ref, opts, auth, scope); },
+        [&](http::Session& ws, size_t i) { return download_blob(store, ws, blobs[i], i == 0 ? quiet : progress); });
+    if (!pulled) return pulled.error().wrap("pull " + what);
+    // A later push to another repository of this registry mounts these instead of uploading.
+    for (const auto& b : blobs) note_blob_source(store, b.digest, ref);
 
     auto md = SKIFF_TRY(store.put_blob(f.body, f.digest));
     auto img = store.image(md);

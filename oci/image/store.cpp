@@ -414,6 +414,7 @@ Result<GcStats> Store::gc(bool clear_tmp) {
         std::string p = bdir + "/" + name;
         if (::lstat(p.c_str(), &sb) == 0) st.bytes_freed += uint64_t(sb.st_size);
         if (::unlink(p.c_str()) < 0 && errno != ENOENT) return errno_error("unlink " + p);
+        ::unlink((root_ + "/blob-sources/" + name).c_str()); // where registries had it (transfer.hpp)
         ++st.blobs_removed;
     }
     for (const auto& name : list_dir(root_ + "/layers")) {

@@ -5,7 +5,10 @@
 --delay waits S seconds before each blob answer; --throttle sends blob bodies at that rate;
 --cut sends only BYTES of the first plain (no Range) GET of each blob, then drops the
 connection; --corrupt flips one byte in every blob over 1 KiB. Everything else passes through.
-The log has one line per blob GET: "start|end PATH range=R t=SECONDS"."""
+The log has one line per blob GET: "start|end PATH range=R t=SECONDS".
+For the push tests, --requests keeps the client's Host (so upload locations point back here)
+and logs every request as "req METHOD PATH STATUS t0=SECONDS t1=SECONDS" when it is answered;
+--delay-upload S holds each blob upload's PUT S seconds (uploads that overlap show it)."""
 import http.client, sys, threading, time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -15,6 +18,7 @@ def opt(name, default=None):
     return opts[opts.index(name) + 1] if name in opts else default
 delay, throttle, cut = float(opt("--delay", 0)), int(opt("--throttle", 0)), opt("--cut")
 corrupt = "--corrupt" in opts
+requests, delay_upload = "--requests" in opts, float(opt("--delay-upload", 0))
 cut_done, lock = set(), threading.Lock()
 log = open(logpath, "a", buffering=1)
 
@@ -25,9 +29,15 @@ class H(BaseHTTPRequestHandler):
         n = int(self.headers.get("Content-Length", 0) or 0)
         body = self.rfile.read(n) if n else None
         c = http.client.HTTPConnection("127.0.0.1", upstream)
-        hdrs = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "connection")}
+        t0 = time.time()
+        drop = ("connection",) if requests else ("host", "connection")
+        hdrs = {k: v for k, v in self.headers.items() if k.lower() not in drop}
+        if delay_upload and self.command == "PUT" and "/blobs/uploads/" in self.path:
+            time.sleep(delay_upload)
         c.request(self.command, self.path, body=body, headers=hdrs)
         r = c.getresponse()
+        if requests:
+            log.write("req %s %s %d t0=%.3f t1=%.3f\n" % (self.command, self.path, r.status, t0, time.time()))
         data = r.read()
         blob = self.command == "GET" and "/blobs/sha256:" in self.path and r.status in (200, 206)
         rng = self.headers.get("Range", "-")

@@ -47,7 +47,8 @@ std::function<void(const BlobProgress&)> progress_printer(int fd, bool push) {
     return [fd, tty, push, lines](const BlobProgress& p) {
         std::string id = image::digest_hex(p.digest).substr(0, 12);
         std::string text = id + ": ";
-        if (p.skipped) text += push ? "Layer already exists" : "Already exists";
+        if (!p.mounted_from.empty()) text += "Mounted from " + p.mounted_from;
+        else if (p.skipped) text += push ? "Layer already exists" : "Already exists";
         else if (p.finished) text += push ? "Pushed" : "Pull complete";
         else text += std::string(push ? "Pushing  " : "Downloading  ") + bar(p.done, p.total) + "  " +
                      human_size(p.done) + "/" + human_size(p.total);

@@ -18,6 +18,7 @@ int push(const Globals& g, const Args& a) {
     auto store = open_store(g);
     if (!store) return fail(store.error(), 1);
     if (auto md = store->resolve(*local); !md) return fail("No such image: " + a.positional[0], 1);
+    opts->parallel = 5; // docker's max-concurrent-uploads
     bool quiet = a.flag("quiet");
     if (!quiet) {
         out("The push refers to repository [" + remote->repository() + "]\n");

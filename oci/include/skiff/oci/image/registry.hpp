@@ -5,7 +5,7 @@
 // ({"auths": {"host:port": {"auth": base64("user:pass")}}}). Indexes resolve to the requested
 // platform; every manifest and blob is checked against its digest before it enters the store.
 // Layers download in parallel into tmp/<hex>.partial and resume from there after an
-// interruption (HTTP Range).
+// interruption (HTTP Range). Push uploads in parallel and mounts blobs across repositories.
 #pragma once
 
 #include <cstdint>
@@ -25,6 +25,7 @@ struct BlobProgress {
     uint64_t total = 0;
     bool finished = false;
     bool skipped = false; // already in the store / registry
+    std::string mounted_from; // push: the registry took it from this repository (skipped too)
 };
 
 struct RegistryOptions {
@@ -35,14 +36,15 @@ struct RegistryOptions {
     std::string credentials_file;
     std::string username, password; // override the file
     std::string os = "linux", arch = "amd64";
-    int parallel = 3;
+    int parallel = 3; // blobs moved at once; `skiff push` asks for 5, as docker
     // Called from download threads, serialized by the library.
     std::function<void(const BlobProgress&)> progress;
 };
 
 Result<LoadedImage> pull_image(Store& store, const Reference& ref, const RegistryOptions& opts = {});
 
-// Pushes the local image `local` as `remote` (blobs the registry has are skipped).
+// Pushes the local image `local` as `remote`: blobs in parallel, those the registry has
+// skipped, those known to be in another of its repositories mounted from there.
 Result<std::string> push_image(Store& store, const Reference& local, const Reference& remote,
                                const RegistryOptions& opts = {});
 
