@@ -37,7 +37,14 @@ bool runtime_alive(const Globals& g, const std::string& id) {
 
 } // namespace
 
+void debug_log(const Globals& g, const std::string& message) {
+    if (!g.debug) return;
+    if (!runtime::debug_enabled()) runtime::configure_log("", runtime::LogFormat::Text, true);
+    runtime::log_debug(message);
+}
+
 runtime::Context runtime_context(const Globals& g) {
+    if (g.debug && !runtime::debug_enabled()) runtime::configure_log("", runtime::LogFormat::Text, true);
     runtime::Context ctx;
     ctx.root = g.runroot;
     return ctx;
@@ -53,6 +60,8 @@ std::optional<Record> refresh(const Globals& g, const Record& r) {
     auto ctx = runtime_context(g);
     auto st = runtime::state(ctx, r.id);
     if (st && st->status != oci::Status::Stopped) return *now; // runs on, unwatched
+    debug_log(g, "container " + r.id + ": no monitor and " + (st ? "stopped" : "no runtime state") +
+                     ": recorded as exited (255)");
     if (st) (void)runtime::remove(ctx, r.id, true);
     else (void)runtime::remove_lost(ctx, r.id, container_dir(g.root, r.id)); // a reboot's leftovers
     now->state = State::Exited;
@@ -76,6 +85,7 @@ void record_exit(const Globals& g, const std::string& id, int exit_code) {
     auto lock = lock_record(g.root, id);
     if (!lock) return;
     auto rm = runtime::remove(runtime_context(g), id, true);
+    debug_log(g, "container " + id + " exited with code " + std::to_string(exit_code));
     auto r = load_record(g.root, id);
     if (!r) return;
     if (r->auto_remove) {

@@ -17,6 +17,10 @@ namespace skiff::skiffcli {
 // The runtime library's context for the CLI's containers (state under --runroot).
 runtime::Context runtime_context(const Globals& g);
 
+// -D/--debug: the runtime library's debug log (the steps skiff-runtime --debug shows) on our
+// stderr, and the CLI's own steps with it, in the same `level=debug` lines.
+void debug_log(const Globals& g, const std::string& message);
+
 // A record saying "running" whose monitor is gone is checked against the runtime: when the
 // container is gone too (it died unwatched, or the host rebooted and took --runroot with it)
 // it is recorded as exited with code 255, as docker does for containers it lost, and the

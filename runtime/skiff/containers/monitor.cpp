@@ -246,6 +246,7 @@ Result<void> start_detached(const Globals& g, const std::string& id) {
         monitor_main(g, id, status);
     }
     ::close(sp[1]);
+    debug_log(g, "container " + id + ": detached monitor forked (via pid " + std::to_string(child) + ")");
     int st;
     while (::waitpid(child, &st, 0) < 0 && errno == EINTR) {
     }

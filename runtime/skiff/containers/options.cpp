@@ -10,6 +10,7 @@
 
 #include "images/catalog.hpp"
 #include "images/progress.hpp"
+#include "lifecycle.hpp"
 #include "skiff/oci/image/reference.hpp"
 #include "skiff/oci/isolation.hpp"
 #include "skiff/oci/image/registry.hpp"
@@ -226,8 +227,11 @@ Result<Record> create_container(const Globals& g, const Args& a) {
     std::string id = new_id();
     auto store = SKIFF_TRY(image::Store::open(g.root));
     std::string md = SKIFF_TRY(find_or_pull(store, o.image_name, a.value("pull", "missing")));
+    debug_log(g, "image " + o.image_name + " is manifest " + md);
     auto img = SKIFF_TRY(store.image(md));
     auto bundle = SKIFF_TRY(image::create_bundle(store, img, id, o));
+    debug_log(g, "container " + id + ": bundle " + bundle.dir + " (" + (bundle.rootfs.overlay ? "overlay" : "copied") +
+                     " rootfs of " + std::to_string(img.manifest.layers.size()) + " layers)");
     auto made = [&]() -> Result<Record> {
         if (!name.empty()) {
             SKIFF_CHECK(reserve_name(g.root, name, id));

@@ -87,6 +87,7 @@ int exec(const Globals& g, const Args& a) {
         console = std::move(*c);
         o.console_socket = console.path;
     }
+    debug_log(g, "exec in container " + *id + ": " + p.args[0] + (detach ? " (detached)" : "") + (tty ? " with a pty" : ""));
     auto code = runtime::exec(ctx, o);
     if (!code) {
         close_exec_console(console);
