@@ -43,8 +43,12 @@ Result<ImageRow> row_for(image::Store& store, const std::string& manifest_digest
     r.image_id = img.config_digest;
     r.created = parse_rfc3339(img.config.created);
     r.size = uint64_t(img.config_json.size());
-    for (size_t i = 0; i < img.manifest.layers.size(); ++i)
-        r.size += SKIFF_TRY(image::layer_unpacked_size(store, img.manifest.layers[i], img.config.diff_ids[i]));
+    for (size_t i = 0; i < img.manifest.layers.size(); ++i) {
+        const auto& l = img.manifest.layers[i];
+        auto unpacked = image::layer_unpacked_size(store, l, img.config.diff_ids[i]);
+        // A blob gone from a damaged store must not hide the image from the listing.
+        r.size += unpacked ? *unpacked : uint64_t(l.size);
+    }
     return r;
 }
 
