@@ -18,7 +18,7 @@ layers=$(jq -r '.layers[].digest' "$layout/blobs/sha256/${md#sha256:}")
 [ "$(echo "$layers" | wc -l)" = 4 ] || fail "test image has $(echo "$layers" | wc -l) layers, want 4"
 
 start_registry reg
-start_proxy px "$REG_PORT" --requests --delay-upload 0.5
+start_proxy px "$REG_PORT" --requests --delay-upload 1
 via=127.0.0.1:$PROXY_PORT
 log=$SKIFF_TMP/px.log
 
