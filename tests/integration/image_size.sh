@@ -43,6 +43,12 @@ sk create --name sizec busybox true >/dev/null
 [ -d "$STORE/layers/${diff_id#sha256:}" ] || fail "layer not unpacked"
 [ "$(cat "$sizefile")" = "$uncompressed" ] || fail "unpack did not record the size: $(cat "$sizefile" 2>&1)"
 [ "$(sk inspect -f '{{.Size}}' busybox)" = "$want" ] || fail "inspect Size after unpack"
+# `image inspect` (docker's `inspect --type image`) does not take a container for an image,
+# `inspect --type container` not an image for a container.
+if err=$(sk image inspect sizec 2>&1); then fail "image inspect of a container"; fi
+echo "$err" | grep -q "Error: No such image: sizec" || fail "image inspect of a container: $err"
+if err=$(sk inspect --type container busybox 2>&1); then fail "inspect --type container of an image"; fi
+echo "$err" | grep -q "Error: No such container: busybox" || fail "inspect --type container: $err"
 
 # gc keeps the size of a layer it keeps and drops it with the layer.
 sk rm -f sizec >/dev/null

@@ -59,24 +59,36 @@ struct Sub {
     const char* name;
     const char* target; // a top-level command, or nullptr for a subcommand of its own
     const Command* own;
+    const char* type_flag = nullptr; // given to the target as --type (image inspect)
 };
 const Sub kSubs[] = {{"ls", "images", nullptr},   {"list", "images", nullptr}, {"rm", "rmi", nullptr},
                      {"pull", "pull", nullptr},   {"push", "push", nullptr},   {"load", "load", nullptr},
                      {"save", "save", nullptr},   {"tag", "tag", nullptr},     {"prune", nullptr, &kPrune},
-                     {"inspect", "inspect", nullptr}};
+                     {"inspect", "inspect", nullptr, "image"}};
 
 int image(const Globals& g, const Args& a) {
     const std::string& name = a.positional[0];
     const Command* cmd = nullptr;
+    const char* type_flag = nullptr;
     for (const auto& s : kSubs)
-        if (name == s.name) cmd = s.own ? s.own : find_command(s.target);
+        if (name == s.name) {
+            cmd = s.own ? s.own : find_command(s.target);
+            type_flag = s.type_flag;
+        }
     if (!cmd) return fail("'image " + name + "' is not a skiff command.\nSee 'skiff image --help'", 1);
     std::vector<char*> argv;
-    for (const auto& p : a.positional) argv.push_back(const_cast<char*>(p.c_str()));
+    std::string type_opt = "--type", type_val = type_flag ? type_flag : "";
+    for (const auto& p : a.positional) {
+        argv.push_back(const_cast<char*>(p.c_str()));
+        if (argv.size() == 1 && type_flag) {
+            argv.push_back(type_opt.data());
+            argv.push_back(type_val.data());
+        }
+    }
     argv.push_back(nullptr);
     std::vector<Flag> flags = cmd->flags;
     flags.push_back({"help", Flag::Bool, "print usage"});
-    auto sub = parse_args(int(a.positional.size()), argv.data(), flags, cmd->interspersed);
+    auto sub = parse_args(int(argv.size() - 1), argv.data(), flags, cmd->interspersed);
     if (!sub) return fail(sub.error().message + "\nSee 'skiff image " + name + " --help'.");
     if (sub->flag("help")) {
         print_help(*cmd);

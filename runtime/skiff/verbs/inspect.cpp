@@ -144,22 +144,31 @@ Result<std::string> render(const std::string& fmt, const json& obj) {
 }
 
 int inspect(const Globals& g, const Args& a) {
+    const std::string type = a.value("type", "");
+    if (!type.empty() && type != "container" && type != "image")
+        return fail("\"" + type + "\" is not a valid value for --type", 1);
     json arr = json::array();
     std::string formatted;
     int rc = 0;
     for (const auto& ref : a.positional) {
-        auto id = resolve_container(g.root, ref);
-        auto rec = id ? load_record(g.root, *id) : Result<Record>(id.error());
         std::optional<Record> now;
-        if (rec) now = refresh(g, *rec);
+        if (type != "image") {
+            auto id = resolve_container(g.root, ref);
+            auto rec = id ? load_record(g.root, *id) : Result<Record>(id.error());
+            if (rec) now = refresh(g, *rec);
+        }
         json j;
         if (now) {
             j = to_json(g, *now);
+        } else if (type == "container") {
+            fail("Error: No such container: " + ref, 1);
+            rc = 1;
+            continue;
         } else {
             auto store = open_store(g);
             auto img = store ? image_json(*store, ref) : Result<json>(store.error());
             if (!img) {
-                fail("Error: No such object: " + ref, 1);
+                fail(std::string(type == "image" ? "Error: No such image: " : "Error: No such object: ") + ref, 1);
                 rc = 1;
                 continue;
             }
@@ -178,7 +187,8 @@ int inspect(const Globals& g, const Args& a) {
 }
 
 const Command kInspect{"inspect", "[OPTIONS] NAME|ID [NAME|ID...]", "Display detailed information on containers or images",
-                       {{"format,f", Flag::Value, "format the output using a Go-template subset: {{.State.Status}}"}},
+                       {{"format,f", Flag::Value, "format the output using a Go-template subset: {{.State.Status}}"},
+                        {"type", Flag::Value, "only containers (container) or only images (image)"}},
                        inspect, 1};
 SKIFF_COMMAND(kInspect);
 
