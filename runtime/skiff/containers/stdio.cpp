@@ -174,14 +174,13 @@ Result<void> hold_console(DetachedConsole& c) {
     if (child == 0) {
         ::setsid();
         if (::fork() != 0) ::_exit(0);
-        int m = master->release();
+        // Out of the way of stdio first (it may sit on 0-2), then on 3, where tests find it.
+        int high = ::fcntl(master->get(), F_DUPFD, 10);
         int null = ::open("/dev/null", O_RDWR);
         for (int i = 0; i < 3; ++i)
             if (null != i) ::dup2(null, i);
-        if (m != 3) {
-            ::dup2(m, 3);
-            m = 3;
-        }
+        ::dup2(high, 3);
+        const int m = 3;
         ::syscall(SYS_close_range, 4U, ~0U, 0);
         if (::chdir("/") != 0) {
         }
