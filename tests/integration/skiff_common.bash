@@ -30,9 +30,9 @@ skiff_cleanup() {
     sk rm -f "$id" >/dev/null 2>&1 || true
     for pid in $(fuser "$d/monitor.lock" 2>/dev/null); do kill -9 "$pid" 2>/dev/null || true; done
     grep -q " ${d%/}/rootfs " /proc/self/mounts && umount -l "${d%/}/rootfs"
-    for c in /sys/fs/cgroup/*/"$id" /sys/fs/cgroup/*/*/"$id"; do
-      [ -d "$c" ] && rmdir "$c" 2>/dev/null
-    done
+    # As deep as cgroup_dirs_of looks: a v1 hierarchy may put it below our own cgroup
+    # (memory/process_api/<session>/<id> here).
+    find /sys/fs/cgroup -maxdepth 4 -depth -type d -name "$id" -exec rmdir {} + 2>/dev/null
   done
   true
 }
