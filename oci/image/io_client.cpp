@@ -34,7 +34,9 @@ Result<ImageIo*> open_plugin() {
     auto path = SKIFF_TRY(plugin_path());
     // RTLD_LOCAL: libcurl's and libarchive's symbols stay out of the global scope.
     void* h = ::dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
-    if (!h) return Error{"image io plugin: " + std::string(::dlerror())};
+    // dlerror() names the plugin only when the plugin itself is at fault, not a library it
+    // needs (libcurl missing): say which file this is about either way.
+    if (!h) return Error{"image io plugin " + path + ": " + ::dlerror()};
     auto factory = reinterpret_cast<ImageIoFactory>(::dlsym(h, kImageIoFactory));
     if (!factory)
         return Error{"image io plugin " + path + ": no " + kImageIoFactory +

@@ -129,39 +129,22 @@ TEST_CASE("gc removes unpacked layers unless an image or a container uses them")
     REQUIRE(rootfs.ok());
     REQUIRE(store.remove_reference(parse_reference("a").value()).ok());
     REQUIRE(store.remove_reference(parse_reference("b").value()).ok());
-    auto st = store.gc().value();
-    CHECK(st.layers_removed == 1);
-    CHECK_FALSE(store.has_layer(ia.config.diff_ids[0]));
-    CHECK(store.has_layer(ib.config.diff_ids[0])); // ctr1 still uses it
-    REQUIRE(remove_rootfs(store, "ctr1").ok());
-    CHECK(store.gc().value().layers_removed == 1);
-}
-
-TEST_CASE("gc keeps every layer while a container's layers file is lost (not fsynced)") {
-    if (!testutil::is_root()) {
-        WARN("skipped: needs root (overlay whiteouts and mounts)");
-        return;
+    SECTION("the container's layers file names what it uses") {
+        auto st = store.gc().value();
+        CHECK(st.layers_removed == 1);
+        CHECK_FALSE(store.has_layer(ia.config.diff_ids[0]));
+        CHECK(store.has_layer(ib.config.diff_ids[0])); // ctr1 still uses it
     }
-    TempDir t;
-    auto store = Store::open(t.path).value();
-    auto a = testutil::add_image(store, "a", {{{"a", 'f', "a"}}});
-    auto b = testutil::add_image(store, "b", {{{"b", 'f', "b"}}});
-    auto ia = store.image(a).value();
-    auto ib = store.image(b).value();
-    REQUIRE(ensure_layers(store, ia).ok());
-    REQUIRE(create_rootfs(store, ib, "ctr1", {.force_copy = true}).ok());
-    REQUIRE(store.remove_reference(parse_reference("a").value()).ok());
-    REQUIRE(store.remove_reference(parse_reference("b").value()).ok());
-    // What a crash right after `create` can leave: the file exists but its content never
-    // reached the disk.
-    testutil::spit(store.containers_dir() + "/ctr1/layers", "");
-    CHECK(store.gc().value().layers_removed == 0);
-    CHECK(store.has_layer(ia.config.diff_ids[0]));
-    CHECK(store.has_layer(ib.config.diff_ids[0]));
-    auto again = mount_rootfs(store, "ctr1");
-    CHECK(again.ok()); // a copied root needs no mount
+    SECTION("a layers file a crash emptied (it is not fsynced) keeps every layer") {
+        testutil::spit(rootfs->dir + "/layers", "");
+        CHECK(store.gc().value().layers_removed == 0);
+        CHECK(store.has_layer(ia.config.diff_ids[0]));
+        CHECK(store.has_layer(ib.config.diff_ids[0]));
+        CHECK(mount_rootfs(store, "ctr1").ok()); // a copied root needs no mount
+    }
     REQUIRE(remove_rootfs(store, "ctr1").ok());
-    CHECK(store.gc().value().layers_removed == 2);
+    CHECK(store.gc().value().layers_removed >= 1);
+    CHECK_FALSE(store.has_layer(ib.config.diff_ids[0]));
 }
 
 TEST_CASE("the store lock excludes a second writer in another process") {
