@@ -25,7 +25,9 @@
 
 namespace skiff::image {
 
-// Each method is the free function of the same name.
+// Each method is the free function of the same name. A new function in the plugin's sources
+// (http, pull, push, load, save, unpack) that `skiff` calls needs a method here and a forwarder
+// in io_client.cpp; without them skiff fails to link (undefined reference), never silently.
 class ImageIo {
 public:
     virtual Result<LoadedImage> pull_image(Store& store, const Reference& ref,
