@@ -47,6 +47,10 @@ light "inspect" sk inspect lean
 light "start -a" sk start -a lean
 light "logs" sk logs lean
 light "rm" sk rm lean
+light "run -d" sk run -d --name bg busybox sleep 60
+light "exec" sk exec bg true
+light "stop" sk stop -t 0 bg
+light "rm -f" sk rm -f bg
 expect_eq "containers left" "$(records)" 0
 
 # load goes through the plugin.
