@@ -417,6 +417,8 @@ Result<GcStats> Store::gc(bool clear_tmp) {
             pos = nl + 1;
         }
     }
+    if (keep_all_layers)
+        for (const auto& name : list_dir(root_ + "/layers")) layers.insert(name);
     GcStats st;
     std::string bdir = root_ + "/blobs/sha256";
     for (const auto& name : list_dir(bdir)) {
@@ -428,7 +430,7 @@ Result<GcStats> Store::gc(bool clear_tmp) {
         ++st.blobs_removed;
     }
     for (const auto& name : list_dir(root_ + "/layers")) {
-        if (keep_all_layers || layers.count(name)) continue;
+        if (layers.count(name)) continue;
         SKIFF_CHECK(fs::remove_tree(root_ + "/layers/" + name));
         ++st.layers_removed;
     }
