@@ -8,7 +8,6 @@
 # still works without it.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/skiff_common.bash"
-need_cmd cc
 skiff_load_busybox
 
 heavy='libcurl|libarchive|libcrypto|libskiff-image-io'
@@ -84,12 +83,17 @@ err=$(alone load -i "$SKIFF_TMP/busybox" 2>&1) || rc=$?
 [ "$rc" != 0 ] || fail "load with a foreign plugin succeeded"
 expect_eq "one-line error (foreign)" "$(wc -l <<<"$err")" 1
 expect_contains "foreign plugin named" "$err" "$SKIFF_TMP/alone/bin/libskiff-image-io.so: no skiff_image_io_v1"
-printf 'void *skiff_image_io_v1(const char *abi) { (void)abi; return 0; }\n' >"$SKIFF_TMP/other.c"
-cc -shared -fPIC -o "$SKIFF_TMP/alone/bin/libskiff-image-io.so" "$SKIFF_TMP/other.c"
-rc=0
-err=$(alone save -o "$SKIFF_TMP/x.tar" busybox 2>&1) || rc=$?
-[ "$rc" != 0 ] || fail "save with a plugin of another build succeeded"
-[ ! -e "$SKIFF_TMP/x.tar" ] || fail "save with a refused plugin wrote $SKIFF_TMP/x.tar"
-expect_eq "one-line error (other build)" "$(wc -l <<<"$err")" 1
-expect_contains "other build named" "$err" "$SKIFF_TMP/alone/bin/libskiff-image-io.so: built from other sources"
+# (cc builds one; setup.sh installs the compilers the build needs.)
+if command -v cc >/dev/null; then
+  printf 'void *skiff_image_io_v1(const char *abi) { (void)abi; return 0; }\n' >"$SKIFF_TMP/other.c"
+  cc -shared -fPIC -o "$SKIFF_TMP/alone/bin/libskiff-image-io.so" "$SKIFF_TMP/other.c"
+  rc=0
+  err=$(alone save -o "$SKIFF_TMP/x.tar" busybox 2>&1) || rc=$?
+  [ "$rc" != 0 ] || fail "save with a plugin of another build succeeded"
+  [ ! -e "$SKIFF_TMP/x.tar" ] || fail "save with a refused plugin wrote $SKIFF_TMP/x.tar"
+  expect_eq "one-line error (other build)" "$(wc -l <<<"$err")" 1
+  expect_contains "other build named" "$err" "$SKIFF_TMP/alone/bin/libskiff-image-io.so: built from other sources"
+else
+  echo "note: no cc, a plugin of another build not tried"
+fi
 echo "PASS: skiff_light_start"
