@@ -53,3 +53,17 @@ edit_config() {
 
 # A unique container id per test run.
 new_id() { echo "skiff-test-$1-$$-$RANDOM"; }
+
+# wait_until SECONDS COMMAND...: polls COMMAND until it succeeds (0) or SECONDS pass (1).
+# Deadlines are generous on purpose: a loaded CI machine may take seconds for what takes
+# milliseconds here, and a passing wait returns as soon as the condition holds.
+wait_until() {
+  local end=$((SECONDS + $1 + 1))
+  shift
+  until "$@"; do
+    [ "$SECONDS" -lt "$end" ] || return 1
+    sleep 0.02
+  done
+}
+# not COMMAND...: succeeds when COMMAND fails (for wait_until).
+not() { ! "$@"; }

@@ -49,7 +49,7 @@ Result<Prepared> prepare(const Globals& g, const std::string& id) {
     p.lock = SKIFF_TRY(lock_record(g.root, id));
     p.rec = SKIFF_TRY(load_record(g.root, id));
     if (p.rec.state == State::Running) {
-        auto now = refresh(g, p.rec);
+        auto now = reconcile_locked(g, p.rec);
         if (!now) return Error{"No such container: " + id, ENOENT};
         p.rec = *now;
         if (p.rec.state == State::Running) return Error{"container " + id + " is already running", EBUSY};
@@ -212,8 +212,10 @@ Result<int> run_attached(const Globals& g, const std::string& id, const AttachOp
     int code = watch(*pid, io, s, sfd);
     if (raw) ::tcsetattr(0, TCSANOW, &saved);
     restore();
-    prep.monitor_lock.reset();
+    // monitor.lock goes last: free, it says nobody watches, and a start in between would
+    // launch a container whose runtime state this record_exit then removes.
     record_exit(g, id, code);
+    prep.monitor_lock.reset();
     return code;
 }
 
