@@ -25,7 +25,7 @@ grep -q sleep /proc/"$pid"/cmdline || fail "pid $pid is not the container's proc
 expect_fail "cannot start an already running container" rt start "$id"
 
 rt kill "$id" KILL
-for _ in $(seq 50); do [ "$(rt_status "$id")" = stopped ] && break; sleep 0.05; done
+wait_until 30 status_is "$id" stopped || fail "$id never stopped: $(rt state "$id" 2>&1)"
 [ "$(rt_status "$id")" = stopped ] || fail "after kill: $(rt state "$id")"
 [ "$(rt state "$id" | jq -r .pid)" = 0 ] || fail "stopped container shows a pid"
 expect_fail "container not running" rt kill "$id"
@@ -55,7 +55,7 @@ make_bundle "$SKIFF_TMP/b2" sh -c 'trap "echo got-term; exit 3" TERM; while :; d
 id=$(new_id fwd)
 "$SKIFF_RUNTIME" --root "$RT_ROOT" run --bundle "$SKIFF_TMP/b2" "$id" >"$SKIFF_TMP/fwd.out" &
 runpid=$!
-for _ in $(seq 100); do [ "$(rt_status "$id" 2>/dev/null)" = running ] && break; sleep 0.05; done
+wait_until 30 status_is "$id" running || fail "$id never running: $(rt state "$id" 2>&1)"
 sleep 0.2
 kill -TERM $runpid
 rc=0; wait $runpid || rc=$?

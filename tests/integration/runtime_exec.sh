@@ -68,7 +68,7 @@ rt pause "$id"
 expect_fail "cannot exec in a paused container" rt exec "$id" true
 rt resume "$id"
 rt kill "$id" KILL
-for _ in $(seq 50); do [ "$(rt_status "$id")" = stopped ] && break; sleep 0.05; done
+wait_until 30 status_is "$id" stopped || fail "$id never stopped: $(rt state "$id" 2>&1)"
 expect_fail "cannot exec in a stopped container" rt exec "$id" true
 rt delete "$id"
 assert_nothing_left "$id" "$B"

@@ -34,7 +34,7 @@ rt exec "$a" ps -o args | grep -q "sleep 1002" || fail "A does not see B's proce
 echo "ok: create+start joining A's pid namespace"
 
 rt kill "$b" KILL
-for _ in $(seq 50); do [ "$(rt_status "$b")" = stopped ] && break; sleep 0.05; done
+wait_until 30 status_is "$b" stopped || fail "$b never stopped: $(rt state "$b" 2>&1)"
 [ "$(rt_status "$b")" = stopped ] || fail "B after kill: $(rt state "$b")"
 rt delete "$b"
 assert_nothing_left "$b" "$B"
@@ -47,7 +47,7 @@ edit_config "$B" '.process.args=["sleep","1003"]'
 b=$(new_id pid-fg)
 "$SKIFF_RUNTIME" --root "$RT_ROOT" run --bundle "$B" "$b" &
 rtpid=$!
-for _ in $(seq 100); do [ "$(rt_status "$b" 2>/dev/null)" = running ] && break; sleep 0.05; done
+wait_until 30 status_is "$b" running || fail "$b never running: $(rt state "$b" 2>&1)"
 [ "$(rt_status "$b")" = running ] || fail "foreground run joining A's pid namespace: $(rt state "$b")"
 kids=$(ps -o pid=,stat=,args= --ppid $rtpid)
 [ "$(wc -l <<<"$kids")" = 1 ] && grep -q "sleep 1003" <<<"$kids" || fail "children of the foreground run: $kids"

@@ -71,7 +71,7 @@ id=$(new_id vmkill)
 cleanup "'$SKIFF_RUNTIME' --root '$root' delete --force $id"
 set +e
 rt run --bundle "$b" "$id" </dev/null & runpid=$!
-for _ in $(seq 100); do [ "$(rt state "$id" 2>/dev/null | jq -r .status)" = running ] && break; sleep 0.05; done
+wait_until 60 eval '[ "$(rt state "$id" 2>/dev/null | jq -r .status)" = running ]' || fail "vm $id never running"
 rt kill "$id" TERM
 wait $runpid; rc=$?
 set -e
@@ -101,7 +101,7 @@ grep -q skiff-vmm "/proc/$pid/comm" 2>/dev/null || tr '\0' ' ' <"/proc/$pid/cmdl
   || fail "container pid $pid is not skiff-vmm: $(cat /proc/$pid/comm)"
 grep -q '^Seccomp:.*2' "/proc/$pid/status" || fail "skiff-vmm is not seccomp-confined"
 rt kill "$id" TERM
-for _ in $(seq 50); do [ "$(rt state "$id" | jq -r .status)" = stopped ] && break; sleep 0.1; done
+wait_until 30 eval '[ "$(rt state "$id" | jq -r .status)" = stopped ]' || true
 [ "$(rt state "$id" | jq -r .status)" = stopped ] || fail "vm container did not stop on SIGTERM"
 rt delete "$id"
 [ ! -e "$root/$id" ] || fail "state directory left after delete"
