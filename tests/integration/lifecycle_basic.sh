@@ -51,12 +51,12 @@ assert_nothing_left "$id" "$B"
 echo "ok: run exit codes"
 
 # run forwards signals to the container.
-make_bundle "$SKIFF_TMP/b2" sh -c 'trap "echo got-term; exit 3" TERM; while :; do sleep 0.05; done'
+make_bundle "$SKIFF_TMP/b2" sh -c 'trap "echo got-term; exit 3" TERM; echo ready; while :; do sleep 0.05; done'
 id=$(new_id fwd)
 "$SKIFF_RUNTIME" --root "$RT_ROOT" run --bundle "$SKIFF_TMP/b2" "$id" >"$SKIFF_TMP/fwd.out" &
 runpid=$!
-wait_until 30 status_is "$id" running || fail "$id never running: $(rt state "$id" 2>&1)"
-sleep 0.2
+# TERM before the trap is set would be ignored by the container's pid 1 and hang the test.
+wait_until 60 grep -q ready "$SKIFF_TMP/fwd.out" || fail "$id never set its trap: $(rt state "$id" 2>&1)"
 kill -TERM $runpid
 rc=0; wait $runpid || rc=$?
 [ "$rc" = 3 ] || fail "forwarded TERM: exit $rc, want 3"
