@@ -38,7 +38,7 @@ expect_eq "exit code of task exec -t" "$TTY_RC" 7
 grep -q -- " exec .*--console-socket .* tty2\$" "$CTR_RUNTIME_LOG" ||
   fail "no exec with a console socket: $(cat "$CTR_RUNTIME_LOG")"
 cr task kill -s SIGKILL tty2
-for i in $(seq 50); do cr task delete tty2 >/dev/null 2>&1 && break; sleep 0.1; done
+wait_until 30 eval 'cr task delete tty2 >/dev/null 2>&1' || fail "task tty2 not deleted after SIGKILL"
 cr containers delete tty2
 
 expect_eq "containers left" "$(cr containers ls -q | wc -l)" 0
