@@ -51,6 +51,18 @@ edit_config() {
   jq "$f" "$b/config.json" >"$b/config.json.new" && mv "$b/config.json.new" "$b/config.json"
 }
 
+# Every process a test starts inherits this tag in its environment: own_pids finds those, and
+# not another job's running the same binary.
+export SKIFF_TEST_RUN="$$-$RANDOM"
+# own_pids PATTERN: this test's processes whose command line matches PATTERN (as pgrep -f).
+own_pids() {
+  local p
+  for p in $(pgrep -f -- "$1" || true); do
+    { tr '\0' '\n' <"/proc/$p/environ"; } 2>/dev/null | grep -qx "SKIFF_TEST_RUN=$SKIFF_TEST_RUN" && echo "$p"
+  done
+  true
+}
+
 # A unique container id per test run.
 new_id() { echo "skiff-test-$1-$$-$RANDOM"; }
 
