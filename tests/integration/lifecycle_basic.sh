@@ -21,7 +21,8 @@ rt list | grep -q "^$id .* created " || fail "list does not show created: $(rt l
 
 rt start "$id"
 [ "$(rt_status "$id")" = running ] || fail "after start: $(rt state "$id")"
-grep -q sleep /proc/"$pid"/cmdline || fail "pid $pid is not the container's process"
+# start returns once the init is released; its exec of the process follows.
+wait_until 30 grep -q sleep /proc/"$pid"/cmdline || fail "pid $pid is not the container's process"
 expect_fail "cannot start an already running container" rt start "$id"
 
 rt kill "$id" KILL
