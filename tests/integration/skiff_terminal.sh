@@ -24,6 +24,8 @@ expect_contains "run -t" "$out" "out-tty"
 # -dit: the shell waits on its terminal; exec -it joins it.
 id=$(sk run -dit --name shell busybox sh)
 expect_eq "detached -it shell runs" "$(sk inspect -f '{{.State.Status}}' shell)" "running"
+# run -d returns once the container is released: its exec of sh follows.
+wait_until 30 eval '[ "$(sk exec shell cat /proc/1/comm)" = sh ]' || fail "pid 1 never became sh"
 tty_start "$SKIFF_CLI" --root "$SK_ROOT" --runroot "$SK_RUNROOT" exec -it shell sh
 tty_wait_for '/ # '
 tty_type 'echo $((7*6)) exec on $(tty) pid1=$(cat /proc/1/comm)'
