@@ -70,4 +70,34 @@ wait "$att" || rc=$?
 [ "$rc" = 7 ] || fail "start -a: exit $rc, want 7"
 expect_eq "exit code recorded" "$(sk inspect -f '{{.State.Status}} {{.State.ExitCode}}' "$name")" "exited 7"
 sk rm "$name" >/dev/null
+
+# A start finding monitor.lock held while the record says exited waits for the holder: the
+# previous monitor between recording the exit and its own exit, or another command's probe
+# (monitor_alive takes a shared lock for a moment). Either used to fail the start with
+# "already running". A holder of the test's own stands in for them.
+name=restart-$$
+id=$(sk run -d --name "$name" busybox echo ran)
+wait_until 60 state_is "$name" exited || fail "first run of $name never exited"
+lockf=$SK_ROOT/containers/$id/monitor.lock
+wait_until 30 eval '[ -z "$(fuser "$lockf" 2>/dev/null)" ]' || fail "the first monitor never let go"
+mkfifo "$SKIFF_TMP/release"
+exec {rel}<>"$SKIFF_TMP/release"
+flock -s -o "$lockf" sh -c 'echo locked; read x' <"$SKIFF_TMP/release" >"$SKIFF_TMP/holder.out" &
+holder=$!
+wait_until 30 grep -q locked "$SKIFF_TMP/holder.out" || fail "could not hold $lockf"
+"$SKIFF_CLI" --root "$SK_ROOT" --runroot "$SK_RUNROOT" start "$name" >"$SKIFF_TMP/restart.out" 2>&1 &
+st=$!
+# The new monitor has the file open (and waits), or the start is over.
+waiting_monitor() { fuser "$lockf" 2>/dev/null | tr -s ' ' '\n' | grep -qvx -e "$holder" -e ''; }
+seen_or_done() { waiting_monitor || ! kill -0 "$st" 2>/dev/null; }
+wait_until 60 seen_or_done || true
+echo go >&"$rel"
+wait "$holder" || true
+exec {rel}>&-
+rc=0
+wait "$st" || rc=$?
+[ "$rc" = 0 ] || fail "start while monitor.lock was held for a moment: exit $rc: $(cat "$SKIFF_TMP/restart.out")"
+two_runs() { [ "$(sk logs "$name" | grep -c '^ran$')" = 2 ]; }
+wait_until 60 two_runs || fail "the container did not run again: $(sk logs "$name")"
+sk rm -f "$name" >/dev/null
 echo "PASS: skiff record lock races"

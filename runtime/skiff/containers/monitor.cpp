@@ -24,14 +24,21 @@
 namespace skiff::skiffcli {
 namespace {
 
-// Takes monitor.lock for the life of this process (the fd stays open, close-on-exec).
+// Takes monitor.lock for the life of this process (the fd stays open, close-on-exec). Called
+// under the record lock with a record that says the container does not run, so a holder is on
+// its way out: the previous monitor between recording the exit and exiting, or another
+// command's monitor_alive() probe (a shared lock for a moment). Wait for it, up to
+// kMonitorGoneMs, rather than call the container running.
+constexpr int kMonitorGoneMs = 10000;
 Result<Fd> take_monitor_lock(const Globals& g, const std::string& id) {
     std::string path = monitor_lock_path(g.root, id);
     Fd fd(::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600));
     if (!fd) return errno_error("open " + path);
-    if (::flock(fd.get(), LOCK_EX | LOCK_NB) != 0) {
-        if (errno == EWOULDBLOCK) return Error{"container " + id + " is already running", EBUSY};
-        return errno_error("flock " + path);
+    for (int waited_ms = 0; ::flock(fd.get(), LOCK_EX | LOCK_NB) != 0; ++waited_ms) {
+        if (errno == EINTR) continue;
+        if (errno != EWOULDBLOCK) return errno_error("flock " + path);
+        if (waited_ms >= kMonitorGoneMs) return Error{"container " + id + " is already running", EBUSY};
+        ::usleep(1000);
     }
     return fd;
 }
