@@ -113,15 +113,7 @@ Result<void> destroy_container(Container& c) {
     if (!c.record.cgroup.empty()) {
         auto cg = cgroup_of(c);
         if (cg) {
-            // A frozen cgroup's processes cannot die: kill_all thaws as needed.
-            if (auto r = (*cg)->kill_all(SIGKILL); !r) result = r;
-            // SIGKILL is asynchronous: the cgroup can only be removed once it is empty.
-            for (int i = 0; i < 2000; ++i) {
-                auto p = (*cg)->pids();
-                if (!p || p->empty()) break;
-                ::usleep(500);
-            }
-            if (auto r = (*cg)->destroy(); !r) result = r;
+            if (auto r = kill_and_destroy(**cg); !r) result = r;
         }
     } else if (c.record.init_pid > 0 &&
                process_alive(c.record.init_pid, c.record.init_start_time)) {
@@ -129,6 +121,18 @@ Result<void> destroy_container(Container& c) {
     }
     if (auto r = c.dir.remove(); !r && result) result = r;
     return result;
+}
+
+Result<void> kill_and_destroy(cgroups::Cgroup& cg) {
+    // A frozen cgroup's processes cannot die: kill_all thaws as needed.
+    auto killed = cg.kill_all(SIGKILL);
+    // SIGKILL is asynchronous: the cgroup can only be removed once it is empty.
+    poll_until([&] {
+        auto p = cg.pids();
+        return !p || p->empty();
+    }, kKillWaitMs);
+    SKIFF_CHECK(cg.destroy());
+    return killed;
 }
 
 Result<void> write_pid_file(const std::string& path, pid_t pid) {

@@ -39,6 +39,11 @@ ContainerInfo info_of(const Record& r, oci::Status status);
 // cgroup and the state directory. Used by delete and by failed creates found later.
 Result<void> destroy_container(Container& c);
 
+// SIGKILLs every process of the cgroup, waits until they are gone (kKillWaitMs at most) and
+// removes it; rmdir fails while any is left.
+inline constexpr int kKillWaitMs = 10000;
+Result<void> kill_and_destroy(cgroups::Cgroup& cg);
+
 // A create killed outright (SIGKILL) leaves its directory, record ("creating" or none yet)
 // and cgroup; its init died with it. When `id` is such a leftover and no command holds its
 // lock, removes it all and returns true; false for a live or in-progress container.

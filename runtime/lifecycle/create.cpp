@@ -180,13 +180,7 @@ Result<Launched> launch(const Context& ctx, const CreateOptions& opts, StartGate
     const oci::Resources resources = effective_resources(lx);
     auto cgroup = SKIFF_TRY(cgroups::Cgroup::create(cg_opts, &resources));
     ScopeGuard destroy_cgroup([&] {
-        (void)cgroup->kill_all(SIGKILL);
-        for (int i = 0; i < 2000; ++i) {
-            auto p = cgroup->pids();
-            if (!p || p->empty()) break;
-            ::usleep(500);
-        }
-        (void)cgroup->destroy();
+        (void)kill_and_destroy(*cgroup);
     });
     rec.cgroup = cgroup->save();
     debug_cgroup(opts.id, rec.cgroup);

@@ -27,8 +27,7 @@ Result<void> remove(const Context& ctx, const std::string& id, bool force) {
     }
     if (c.status != oci::Status::Stopped) {
         ::kill(c.record.init_pid, SIGKILL);
-        for (int i = 0; i < 2000 && process_alive(c.record.init_pid, c.record.init_start_time); ++i)
-            ::usleep(500);
+        poll_until([&] { return !process_alive(c.record.init_pid, c.record.init_start_time); }, kKillWaitMs);
     }
     std::string state = hook_state_json(c.record, oci::Status::Stopped, 0);
     auto hooks = c.record.poststop;
