@@ -227,7 +227,9 @@ Result<VolumeMount> parse_volume(const std::string& text) {
 }
 
 Result<void> write_config(const std::string& dir, const oci::Spec& spec) {
-    return fs::write_file_atomic(dir + "/config.json", oci::dump_spec(spec) + "\n", 0600);
+    // No fsync: like the container's record (runtime/skiff/containers/store.cpp), a bundle
+    // made just before a crash may be lost with it; `start` then names the unreadable file.
+    return fs::replace_file(dir + "/config.json", oci::dump_spec(spec) + "\n", 0600);
 }
 
 Result<Bundle> create_bundle(Store& store, const Image& image, const std::string& id,

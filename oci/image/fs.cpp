@@ -64,20 +64,36 @@ std::string temp_name(std::string_view prefix) {
            std::to_string(counter++) + "-" + std::to_string(rng() % 1000000);
 }
 
-Result<void> write_file_atomic(const std::string& path, std::string_view data, mode_t mode) {
+namespace {
+
+Result<void> write_and_rename(const std::string& path, std::string_view data, mode_t mode,
+                              bool durable) {
     std::string dir = dirname(path);
     std::string tmp = dir + "/" + temp_name(path.substr(dir.size() + 1));
     Fd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode));
     if (!fd) return errno_error("create " + tmp);
     auto r = write_all(fd.get(), data.data(), data.size(), tmp);
-    if (r && ::fsync(fd.get()) < 0) r = errno_error("fsync " + tmp);
+    // The content must be on disk before the rename is, or a crash can leave an empty file
+    // under the new name.
+    if (r && durable && ::fsync(fd.get()) < 0) r = errno_error("fsync " + tmp);
     fd.reset();
     if (r && ::rename(tmp.c_str(), path.c_str()) < 0) r = errno_error("rename " + tmp + " to " + path);
     if (!r) {
         ::unlink(tmp.c_str());
         return r;
     }
-    return fsync_dir(dir);
+    // And the rename itself, before the caller reports success.
+    return durable ? fsync_dir(dir) : ok();
+}
+
+} // namespace
+
+Result<void> write_file_atomic(const std::string& path, std::string_view data, mode_t mode) {
+    return write_and_rename(path, data, mode, true);
+}
+
+Result<void> replace_file(const std::string& path, std::string_view data, mode_t mode) {
+    return write_and_rename(path, data, mode, false);
 }
 
 Result<void> mkdir_p(const std::string& path, mode_t mode) {

@@ -40,6 +40,9 @@ Result<std::string> read_file(const std::string& path, size_t max_size = 64 << 2
 // Writes to a temp file in the same directory, fsyncs it, renames it over path, fsyncs the
 // directory: a crash leaves the old or the new content, never a torn file.
 Result<void> write_file_atomic(const std::string& path, std::string_view data, mode_t mode = 0644);
+// The same without the fsyncs, for files a crash may lose (per-container files; their readers
+// handle an empty or missing file): readers never see a torn file while the system runs.
+Result<void> replace_file(const std::string& path, std::string_view data, mode_t mode = 0644);
 Result<void> write_all(int fd, const void* data, size_t len, const std::string& what);
 Result<void> fsync_dir(const std::string& dir);
 Result<void> mkdir_p(const std::string& path, mode_t mode = 0755);

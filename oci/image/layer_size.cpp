@@ -1,16 +1,13 @@
 // The unpacked size of a layer, as docker and podman count an image's size: the length of its
 // uncompressed tar stream (podman's UncompressedSize). unpack.cpp records it next to the layer
 // when it unpacks one; this file reads it and, for a layer that was never unpacked or was
-// unpacked before skiff recorded sizes, computes it once from the blob and records it.
+// unpacked before skiff recorded sizes, has it measured once from the blob (measure_layer, in
+// the io plugin: it decompresses) and records it. Reading a recorded size loads no plugin.
 #include "skiff/oci/image/unpack.hpp"
 
-#include <archive.h>
-#include <archive_entry.h>
 #include <cerrno>
 #include <fcntl.h>
-#include <memory>
 #include <unistd.h>
-#include <vector>
 
 #include "fs.hpp"
 #include "skiff/oci/image/digest.hpp"
@@ -35,36 +32,6 @@ bool parse_size(const std::string& text, uint64_t& out) {
     return true;
 }
 
-struct ArchiveFree {
-    void operator()(archive* a) const { archive_read_free(a); }
-};
-
-// Decompresses the blob, counting and hashing what comes out.
-Result<uint64_t> measure_blob(const std::string& path, const std::string& diff_id) {
-    fs::Fd in(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-    if (!in) return errno_error("open " + path);
-    std::unique_ptr<archive, ArchiveFree> a(archive_read_new());
-    archive_read_support_filter_all(a.get());
-    archive_read_support_format_raw(a.get());
-    if (archive_read_open_fd(a.get(), in.get(), 1 << 20) != ARCHIVE_OK)
-        return Error{"open " + path + ": " + archive_error_string(a.get())};
-    archive_entry* e;
-    if (archive_read_next_header(a.get(), &e) != ARCHIVE_OK)
-        return Error{"read " + path + ": " + archive_error_string(a.get())};
-    Sha256 hash;
-    std::vector<char> buf(1 << 20);
-    for (;;) {
-        la_ssize_t n = archive_read_data(a.get(), buf.data(), buf.size());
-        if (n < 0) return Error{"decompress " + path + ": " + archive_error_string(a.get())};
-        if (n == 0) break;
-        hash.update(buf.data(), size_t(n));
-    }
-    uint64_t size = hash.bytes();
-    if (hash.digest() != diff_id)
-        return Error{"layer " + path + ": uncompressed content does not match diff id " + diff_id};
-    return size;
-}
-
 } // namespace
 
 Result<void> record_layer_size(const Store& store, const std::string& diff_id, uint64_t size) {
@@ -87,7 +54,7 @@ Result<uint64_t> layer_unpacked_size(Store& store, const Descriptor& layer, cons
         if (parse_size(*text, v)) return v;
     }
     if (!store.has_blob(layer.digest)) return Error{"layer " + layer.digest + ": blob not in the store"};
-    uint64_t size = SKIFF_TRY(measure_blob(store.blob_path(layer.digest), diff_id));
+    uint64_t size = SKIFF_TRY(measure_layer(store.blob_path(layer.digest), diff_id));
     (void)record_layer_size(store, diff_id, size); // a read-only store still lists its images
     return size;
 }

@@ -13,7 +13,7 @@
 
 #include "fs.hpp"
 #include "http.hpp"
-#include "transfer.hpp"
+#include "pull_push.hpp"
 #include "skiff/oci/image/digest.hpp"
 #include "skiff/oci/image/registry.hpp"
 

@@ -1,7 +1,7 @@
 // Pushing, as docker does: the layers and the config in parallel (up to opts.parallel at
 // once), each one skipped when the registry has it in the target repository (HEAD), mounted
 // from another repository of the same registry known to hold it (blob-sources, see
-// transfer.hpp), or else uploaded in one monolithic PUT; then the manifest under the tag.
+// pull_push.hpp), or else uploaded in one monolithic PUT; then the manifest under the tag.
 #include <cerrno>
 #include <memory>
 #include <vector>
@@ -13,7 +13,7 @@
 #include "http.hpp"
 #include "skiff/oci/image/digest.hpp"
 #include "skiff/oci/image/registry.hpp"
-#include "transfer.hpp"
+#include "pull_push.hpp"
 
 namespace skiff::image {
 namespace {

@@ -240,9 +240,14 @@ Result<ContainerRootfs> create_rootfs(Store& store, const Image& image, const st
         return errno_error("mkdir " + out.dir);
     }
     auto made = [&]() -> Result<void> {
-        std::string layers;
+        // Never empty ("\n" for an image without layers): an empty file is one a crash took
+        // (it is not fsynced: a container made just before a crash is as lost as its record,
+        // which is not fsynced either), and gc and mount_rootfs treat it so.
+        std::string layers = image.config.diff_ids.empty() ? "\n" : "";
         for (const auto& d : image.config.diff_ids) layers += d + "\n";
-        SKIFF_CHECK(fs::write_file_atomic(out.dir + "/layers", layers, 0600));
+        fs::Fd fd(::open((out.dir + "/layers").c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
+        if (!fd) return errno_error("create " + out.dir + "/layers");
+        SKIFF_CHECK(fs::write_all(fd.get(), layers.data(), layers.size(), out.dir + "/layers"));
         if (::mkdir(out.rootfs.c_str(), 0755) < 0) return errno_error("mkdir " + out.rootfs);
         std::string why;
         if (!opts.force_copy) {
@@ -281,6 +286,9 @@ Result<void> mount_rootfs(Store& store, const std::string& id) {
     std::string dir = store.containers_dir() + "/" + id;
     if (!fs::exists(dir + "/upper") || is_mounted(dir + "/rootfs")) return ok();
     auto text = SKIFF_TRY(fs::read_file(dir + "/layers"));
+    if (text.empty())
+        return Error{"container rootfs " + id + ": " + dir +
+                     "/layers is empty (lost in a crash); remove the container"};
     std::vector<std::string> lowers;
     size_t pos = 0;
     while (pos < text.size()) {

@@ -129,6 +129,8 @@ Result<void> save_oci_archive(Store& store, const std::vector<Reference>& refs,
         for (const auto& b : blobs) SKIFF_CHECK(add_blob(a.get(), store, b, out_path));
         if (archive_write_close(a.get()) != ARCHIVE_OK)
             return Error{"write " + out_path + ": " + archive_error_string(a.get())};
+        // The user may delete the images once `save` succeeded: the archive must be on disk
+        // before it takes its name.
         fs::Fd fd(::open(tmp.c_str(), O_RDONLY | O_CLOEXEC));
         if (!fd || ::fsync(fd.get()) < 0) return errno_error("fsync " + tmp);
         if (::rename(tmp.c_str(), out_path.c_str()) < 0)

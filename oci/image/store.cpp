@@ -134,6 +134,8 @@ Result<std::string> Store::put_blob(const Reader& read, const std::string& expec
         fail(Error{});
         return digest;
     }
+    // A blob's name is its digest: the content must be durable before the name is, and the
+    // name before the reference (index.json) that will point at it.
     if (::fsync(fd.get()) < 0) return fail(errno_error("fsync " + tmp));
     fd.reset();
     if (::rename(tmp.c_str(), dest.c_str()) < 0)
@@ -197,6 +199,7 @@ Result<void> Store::adopt_blob(const std::string& tmp_path, const std::string& d
         if (size >= 0 && got != uint64_t(size))
             return Error{"blob " + digest + ": size " + std::to_string(got) + ", declared " +
                          std::to_string(size)};
+        // As in put_blob: content, then name, durable before a reference can point here.
         if (::fsync(fd.get()) < 0) return errno_error("fsync " + tmp_path);
         if (::rename(tmp_path.c_str(), blob_path(digest).c_str()) < 0)
             return errno_error("rename " + tmp_path + " to " + blob_path(digest));
@@ -237,6 +240,8 @@ Result<std::map<std::string, std::string>> Store::read_index() {
 
 Result<void> Store::write_index(const std::map<std::string, std::string>& refs) {
     json j = {{"schemaVersion", 1}, {"references", refs}};
+    // fsynced (write_file_atomic): a reference that `pull` or `load` reported must survive
+    // a crash, and never as a torn index that loses every other reference.
     return fs::write_file_atomic(root_ + "/index.json", j.dump(2) + "\n", 0600);
 }
 
@@ -394,9 +399,15 @@ Result<GcStats> Store::gc(bool clear_tmp) {
                 for (const auto& id : c->diff_ids) layers.insert(digest_hex(id));
         }
     }
+    // A container whose "layers" file is missing or empty lost it in a crash (it is not
+    // fsynced, rootfs.cpp): its layers are unknown, so this collection keeps every layer.
+    bool keep_all_layers = false;
     for (const auto& id : list_dir(containers_dir())) {
         auto text = fs::read_file(containers_dir() + "/" + id + "/layers");
-        if (!text) continue;
+        if (!text || text->empty()) {
+            keep_all_layers = true;
+            continue;
+        }
         size_t pos = 0;
         while (pos < text->size()) {
             auto nl = text->find('\n', pos);
@@ -406,6 +417,8 @@ Result<GcStats> Store::gc(bool clear_tmp) {
             pos = nl + 1;
         }
     }
+    if (keep_all_layers)
+        for (const auto& name : list_dir(root_ + "/layers")) layers.insert(name);
     GcStats st;
     std::string bdir = root_ + "/blobs/sha256";
     for (const auto& name : list_dir(bdir)) {
@@ -414,7 +427,7 @@ Result<GcStats> Store::gc(bool clear_tmp) {
         std::string p = bdir + "/" + name;
         if (::lstat(p.c_str(), &sb) == 0) st.bytes_freed += uint64_t(sb.st_size);
         if (::unlink(p.c_str()) < 0 && errno != ENOENT) return errno_error("unlink " + p);
-        ::unlink((root_ + "/blob-sources/" + name).c_str()); // where registries had it (transfer.hpp)
+        ::unlink((root_ + "/blob-sources/" + name).c_str()); // where registries had it (pull_push.hpp)
         ++st.blobs_removed;
     }
     for (const auto& name : list_dir(root_ + "/layers")) {

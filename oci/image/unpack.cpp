@@ -427,6 +427,8 @@ Result<void> ensure_layers(Store& store, const Image& image, const UnpackLimits&
             if ((err == ENOTEMPTY || err == EEXIST) && store.has_layer(diff_id)) continue;
             return errno_error("rename " + tmp + " to " + dest, err);
         }
+        // layers/<diff id> is trusted as complete by every later run (has_layer): its name
+        // must not outlive a crash without the content syncfs made durable above.
         SKIFF_CHECK(fs::fsync_dir(fs::dirname(dest)));
     }
     return ok();

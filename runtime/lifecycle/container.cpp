@@ -108,30 +108,31 @@ std::string state_json(const ContainerInfo& info, int indent) {
     return j.dump(indent);
 }
 
-Result<void> empty_and_destroy(cgroups::Cgroup& cg) {
-    // A frozen cgroup's processes cannot die: kill_all thaws as needed.
-    Result<void> result = cg.kill_all(SIGKILL);
-    // SIGKILL is asynchronous: the cgroup can only be removed once it is empty.
-    for (int i = 0; i < 2000; ++i) {
-        auto p = cg.pids();
-        if (!p || p->empty()) break;
-        ::usleep(500);
-    }
-    if (auto r = cg.destroy(); !r) return r;
-    return result;
-}
-
 Result<void> destroy_container(Container& c) {
     Result<void> result = ok();
     if (!c.record.cgroup.empty()) {
         auto cg = cgroup_of(c);
-        if (cg) result = empty_and_destroy(**cg);
+        if (cg) {
+            if (auto r = kill_and_destroy(**cg); !r) result = r;
+        }
     } else if (c.record.init_pid > 0 &&
                process_alive(c.record.init_pid, c.record.init_start_time)) {
         ::kill(c.record.init_pid, SIGKILL);
     }
     if (auto r = c.dir.remove(); !r && result) result = r;
     return result;
+}
+
+Result<void> kill_and_destroy(cgroups::Cgroup& cg) {
+    // A frozen cgroup's processes cannot die: kill_all thaws as needed.
+    auto killed = cg.kill_all(SIGKILL);
+    // SIGKILL is asynchronous: the cgroup can only be removed once it is empty.
+    poll_until([&] {
+        auto p = cg.pids();
+        return !p || p->empty();
+    }, kKillWaitMs);
+    SKIFF_CHECK(cg.destroy());
+    return killed;
 }
 
 Result<void> write_pid_file(const std::string& path, pid_t pid) {

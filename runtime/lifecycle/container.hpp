@@ -38,8 +38,11 @@ ContainerInfo info_of(const Record& r, oci::Status status);
 // Removes what a container holds on the host: kills what is left in its cgroup, removes the
 // cgroup and the state directory. Used by delete and by failed creates found later.
 Result<void> destroy_container(Container& c);
-// Kills every process in the cgroup, waits (1 s at most) until it is empty, removes it.
-Result<void> empty_and_destroy(cgroups::Cgroup& cg);
+
+// SIGKILLs every process of the cgroup, waits until they are gone (kKillWaitMs at most) and
+// removes it; rmdir fails while any is left.
+inline constexpr int kKillWaitMs = 10000;
+Result<void> kill_and_destroy(cgroups::Cgroup& cg);
 
 // A create killed outright (SIGKILL) leaves its directory, record ("creating" or none yet)
 // and cgroup; its init died with it. When `id` is such a leftover and no command holds its

@@ -179,7 +179,9 @@ Result<Launched> launch(const Context& ctx, const CreateOptions& opts, StartGate
     cg_opts.systemd = ctx.systemd_cgroup;
     const oci::Resources resources = effective_resources(lx);
     auto cgroup = SKIFF_TRY(cgroups::Cgroup::create(cg_opts, &resources));
-    ScopeGuard destroy_cgroup([&] { (void)empty_and_destroy(*cgroup); });
+    ScopeGuard destroy_cgroup([&] {
+        (void)kill_and_destroy(*cgroup);
+    });
     rec.cgroup = cgroup->save();
     debug_cgroup(opts.id, rec.cgroup);
     // Written before the clone so that a create killed outright is recognised and undone by

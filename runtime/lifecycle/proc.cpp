@@ -3,6 +3,8 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -44,6 +46,17 @@ bool process_alive(pid_t pid, uint64_t start_time) {
     if (!st) return false;
     if (st->state == 'Z' || st->state == 'X') return false;
     return start_time == 0 || st->start_time == start_time;
+}
+
+bool poll_until(const std::function<bool()>& done, int timeout_ms) {
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+    useconds_t pause = 500;
+    while (!done()) {
+        if (std::chrono::steady_clock::now() >= deadline) return false;
+        ::usleep(pause);
+        pause = std::min<useconds_t>(pause * 2, 10000);
+    }
+    return true;
 }
 
 } // namespace skiff::runtime

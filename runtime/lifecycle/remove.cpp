@@ -27,8 +27,7 @@ Result<void> remove(const Context& ctx, const std::string& id, bool force) {
     }
     if (c.status != oci::Status::Stopped) {
         ::kill(c.record.init_pid, SIGKILL);
-        for (int i = 0; i < 2000 && process_alive(c.record.init_pid, c.record.init_start_time); ++i)
-            ::usleep(500);
+        poll_until([&] { return !process_alive(c.record.init_pid, c.record.init_start_time); }, kKillWaitMs);
     }
     std::string state = hook_state_json(c.record, oci::Status::Stopped, 0);
     auto hooks = c.record.poststop;
@@ -48,7 +47,7 @@ Result<void> remove_lost(const Context& ctx, const std::string& id, const std::s
     o.systemd = ctx.systemd_cgroup;
     auto cg = cgroups::Cgroup::find(o);
     if (!cg) return cg.error().code == ENOENT ? ok() : Result<void>(std::move(cg).error());
-    SKIFF_CHECK(empty_and_destroy(**cg));
+    SKIFF_CHECK(kill_and_destroy(**cg));
     debug_step("lost container's cgroup removed", id);
     return ok();
 }

@@ -56,6 +56,6 @@ expect_eq "--cpus 0.5: quota/period" \
   "$(( $(cgroup_file cpu cpu.cfs_quota_us) * 100 / $(cgroup_file cpu cpu.cfs_period_us) ))" 50
 expect_contains "cgroup path /namespace/id" "$(awk -F: '$2 == "memory" {print $3}' "/proc/$pid/cgroup")" "/$CTR_NS/limited"
 cr task kill -s SIGKILL limited
-for i in $(seq 50); do cr task delete limited >/dev/null 2>&1 && break; sleep 0.1; done
+wait_until 30 eval 'cr task delete limited >/dev/null 2>&1' || fail "task limited not deleted after SIGKILL"
 cr containers delete limited
 echo "PASS: ctr's config honoured by $SKIFF_RUNTIME"

@@ -9,18 +9,20 @@ containerd_setup
 
 # task_status ID: RUNNING, STOPPED, ... as `ctr task ls` shows it.
 task_status() { cr task ls | awk -v id="$1" '$1 == id {print $3}'; }
-# wait_stopped ID: until the task has exited (5 s at most).
+# wait_stopped ID: until the task has exited (30 s at most).
+stopped() { [ "$(task_status "$1")" = STOPPED ]; }
 wait_stopped() {
-  local i
-  for i in $(seq 50); do [ "$(task_status "$1")" = STOPPED ] && return 0; sleep 0.1; done
-  fail "task $1 still $(task_status "$1") 5 s after the signal"
+  wait_until 30 stopped "$1" && return 0
+  fail "task $1 still $(task_status "$1") 30 s after the signal"
 }
 
-service='echo started >/tmp/ready; trap "exit 0" TERM; while :; do sleep 0.2; done'
+service='trap "exit 0" TERM; echo started >/tmp/ready; while :; do sleep 0.2; done'
 cr_run -d --null-io "$CTR_IMAGE" svc sh -c "$service" >/dev/null || fail "ctr run -d: exit $?"
 expect_eq "status after run -d" "$(task_status svc)" RUNNING
 
-for i in $(seq 50); do cr_exec --exec-id probe$i svc test -f /tmp/ready && break; sleep 0.1; done
+probe=0
+ready() { probe=$((probe + 1)); cr_exec --exec-id "probe$probe" svc test -f /tmp/ready; }
+wait_until 60 ready || fail "the service never got ready"
 expect_eq "exec sees the container's files" "$(cr_exec --exec-id e1 svc cat /tmp/ready)" started
 expect_eq "exec in the container's pid namespace" "$(cr_exec --exec-id e2 svc cat /proc/1/comm)" sh
 rc=0; cr_exec --exec-id e3 svc sh -c 'exit 4' || rc=$?

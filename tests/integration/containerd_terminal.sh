@@ -25,6 +25,10 @@ grep -q -- " create .*--console-socket .* tty1\$" "$CTR_RUNTIME_LOG" ||
 
 # task exec -t into a running task: a second console, its own exit code.
 cr_run -d --null-io "$CTR_IMAGE" tty2 sleep 1000 >/dev/null || fail "ctr run -d: exit $?"
+# run -d returns once the container is released: its exec of sleep follows.
+probe=0
+pid1_sleeps() { probe=$((probe + 1)); [ "$(cr_exec --exec-id "probe$probe" tty2 cat /proc/1/comm)" = sleep ]; }
+wait_until 60 pid1_sleeps || fail "pid 1 never became sleep"
 tty_start ctr --address "$CTR_DIR/containerd.sock" --namespace "$CTR_NS" task exec -t \
   --fifo-dir "$CTR_DIR/fifo" --exec-id shell tty2 sh
 tty_wait_for '/ # '
@@ -38,7 +42,7 @@ expect_eq "exit code of task exec -t" "$TTY_RC" 7
 grep -q -- " exec .*--console-socket .* tty2\$" "$CTR_RUNTIME_LOG" ||
   fail "no exec with a console socket: $(cat "$CTR_RUNTIME_LOG")"
 cr task kill -s SIGKILL tty2
-for i in $(seq 50); do cr task delete tty2 >/dev/null 2>&1 && break; sleep 0.1; done
+wait_until 30 eval 'cr task delete tty2 >/dev/null 2>&1' || fail "task tty2 not deleted after SIGKILL"
 cr containers delete tty2
 
 expect_eq "containers left" "$(cr containers ls -q | wc -l)" 0

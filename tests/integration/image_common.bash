@@ -42,6 +42,20 @@ is_mounted() { grep -q " $1 " /proc/self/mounts; }
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
+# serving PID PORT: PID itself listens on PORT (not another job that took the port between
+# free_port and PID's bind: then PID exits and the caller tries another port).
+serving() { ss -Hltnp "sport = :$2" 2>/dev/null | grep -q "pid=$1,"; }
+# await_serving PID PORT WHAT: until PID serves /v2/ on PORT (0); 1 when PID died first.
+await_serving() {
+  local pid=$1 port=$2 end=$((SECONDS + 60))
+  while kill -0 "$pid" 2>/dev/null; do
+    serving "$pid" "$port" && curl -s -o /dev/null "http://127.0.0.1:$port/v2/" && return 0
+    [ "$SECONDS" -lt "$end" ] || fail "$3 did not start in 60 s"
+    sleep 0.05
+  done
+  return 1
+}
+
 # start_registry NAME [AUTH]: Debian's docker-registry on 127.0.0.1; sets REG_PORT (not run
 # in $(...): its cleanup must be registered in the test's own shell). Its
 # data is in $SKIFF_TMP/NAME/data, its log in $SKIFF_TMP/NAME/log. AUTH: an htpasswd file for
@@ -49,28 +63,28 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 start_registry() {
   need_cmd docker-registry
   need_cmd curl
-  local name=$1 auth=${2:-} port
-  port=$(free_port)
+  need_cmd ss
+  local name=$1 auth=${2:-} port attempt pid
   mkdir -p "$SKIFF_TMP/$name"
-  {
-    echo "version: 0.1"
-    echo "log: {level: info, accesslog: {disabled: false}}"
-    echo "storage: {filesystem: {rootdirectory: $SKIFF_TMP/$name/data}, delete: {enabled: true}}"
-    echo "http: {addr: 127.0.0.1:$port}"
-    case $auth in
-      "") ;;
-      token:*)
-        local rest=${auth#token:}
-        echo "auth: {token: {realm: \"${rest%:*}\", service: skiff-test, issuer: skiff-test-issuer, rootcertbundle: ${rest##*:}}}" ;;
-      *) echo "auth: {htpasswd: {realm: skiff-test, path: $auth}}" ;;
-    esac
-  } >"$SKIFF_TMP/$name/config.yml"
-  docker-registry serve "$SKIFF_TMP/$name/config.yml" >"$SKIFF_TMP/$name/log" 2>&1 &
-  local pid=$!
-  cleanup "kill $pid; wait $pid 2>/dev/null"
-  for _ in $(seq 50); do
-    curl -s -o /dev/null "http://127.0.0.1:$port/v2/" && { REG_PORT=$port; return; }
-    sleep 0.1
+  for attempt in 1 2 3; do
+    port=$(free_port)
+    {
+      echo "version: 0.1"
+      echo "log: {level: info, accesslog: {disabled: false}}"
+      echo "storage: {filesystem: {rootdirectory: $SKIFF_TMP/$name/data}, delete: {enabled: true}}"
+      echo "http: {addr: 127.0.0.1:$port}"
+      case $auth in
+        "") ;;
+        token:*)
+          local rest=${auth#token:}
+          echo "auth: {token: {realm: \"${rest%:*}\", service: skiff-test, issuer: skiff-test-issuer, rootcertbundle: ${rest##*:}}}" ;;
+        *) echo "auth: {htpasswd: {realm: skiff-test, path: $auth}}" ;;
+      esac
+    } >"$SKIFF_TMP/$name/config.yml"
+    docker-registry serve "$SKIFF_TMP/$name/config.yml" >"$SKIFF_TMP/$name/log" 2>&1 &
+    pid=$!
+    cleanup "kill $pid 2>/dev/null; wait $pid 2>/dev/null"
+    await_serving "$pid" "$port" "registry $name" && { REG_PORT=$port; return; }
   done
   fail "registry $name did not start: $(cat "$SKIFF_TMP/$name/log")"
 }
@@ -119,15 +133,15 @@ PY
 # start_proxy NAME UPSTREAM_PORT [registry_proxy.py options]: sets PROXY_PORT (not run in
 # $(...), as start_registry); its log is $SKIFF_TMP/NAME.log.
 start_proxy() {
-  local name=$1 up=$2 port; shift 2
-  port=$(free_port)
-  python3 "$SKIFF_SOURCE_DIR/tests/integration/registry_proxy.py" "$up" "$port" "$SKIFF_TMP/$name.log" "$@" \
-    >"$SKIFF_TMP/$name.out" 2>&1 &
-  local pid=$!
-  cleanup "kill $pid 2>/dev/null"
-  for _ in $(seq 50); do
-    curl -s -o /dev/null "http://127.0.0.1:$port/v2/" && { PROXY_PORT=$port; return; }
-    sleep 0.1
+  local name=$1 up=$2 port attempt pid; shift 2
+  need_cmd ss
+  for attempt in 1 2 3; do
+    port=$(free_port)
+    python3 "$SKIFF_SOURCE_DIR/tests/integration/registry_proxy.py" "$up" "$port" "$SKIFF_TMP/$name.log" "$@" \
+      >"$SKIFF_TMP/$name.out" 2>&1 &
+    pid=$!
+    cleanup "kill $pid 2>/dev/null"
+    await_serving "$pid" "$port" "proxy $name" && { PROXY_PORT=$port; return; }
   done
   fail "proxy $name did not start: $(cat "$SKIFF_TMP/$name.out")"
 }

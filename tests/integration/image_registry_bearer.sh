@@ -11,11 +11,12 @@ need_cmd curl
 
 layout=$(busybox_layout)
 want=$(jq -r '.manifests[0].digest' "$layout/index.json")
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-python3 - "$layout" "$port" "$SKIFF_TMP/fake.log" <<'PY' &
+# The server binds a port of the kernel's choosing and writes it to fake.port: no other job
+# can take it between a choice and the bind.
+python3 - "$layout" "$SKIFF_TMP/fake.port" "$SKIFF_TMP/fake.log" <<'PY' &
 import base64, hashlib, json, os, sys
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-layout, port, logpath = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+layout, portfile, logpath = sys.argv[1], sys.argv[2], sys.argv[3]
 log = open(logpath, "a", buffering=1)
 idx = json.load(open(layout + "/index.json"))
 man = idx["manifests"][0]
@@ -68,11 +69,16 @@ class H(BaseHTTPRequestHandler):
         if self.path.startswith("/v2/test/busybox/blobs/"):
             return self.send(307, b"", {"Location": "http://localhost:%d/storage/%s" % (port, p[-1])})
         self.send(404)
-ThreadingHTTPServer(("127.0.0.1", port), H).serve_forever()
+srv = ThreadingHTTPServer(("127.0.0.1", 0), H)
+port = srv.server_address[1]
+open(portfile + ".tmp", "w").write(str(port))
+os.rename(portfile + ".tmp", portfile)
+srv.serve_forever()
 PY
 pid=$!
 cleanup "kill $pid"
-for _ in $(seq 50); do curl -s -o /dev/null "http://127.0.0.1:$port/v2/" && break; sleep 0.1; done
+wait_until 60 test -s "$SKIFF_TMP/fake.port" || fail "the fake registry did not start"
+port=$(cat "$SKIFF_TMP/fake.port")
 reg=127.0.0.1:$port
 printf '{"auths":{"%s":{"auth":"%s"}}}' "$reg" "$(printf skiff:tokenpass | base64)" >"$SKIFF_TMP/creds.json"
 

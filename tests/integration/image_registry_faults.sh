@@ -26,7 +26,8 @@ t1=$(date +%s.%N)
 most=$(awk '{print $4, ($1=="start" ? 1 : -1)}' "$SKIFF_TMP/slow.log" | sed 's/t=//' | sort -n |
        awk '{n+=$2; if (n>m) m=n} END {print m}')
 [ "$most" -ge 3 ] || fail "at most $most blob downloads at once: $(cat "$SKIFF_TMP/slow.log")"
-awk -v a="$t0" -v b="$t1" 'BEGIN {exit !(b - a < 3.5)}' || fail "parallel pull took $(awk -v a="$t0" -v b="$t1" 'BEGIN {print b - a}') s"
+# Under the 5 s of one blob after another, with room for a loaded machine.
+awk -v a="$t0" -v b="$t1" 'BEGIN {exit !(b - a < 4.8)}' || fail "parallel pull took $(awk -v a="$t0" -v b="$t1" 'BEGIN {print b - a}') s"
 verify_store "$SKIFF_TMP/s1"
 
 # A connection cut after 100 kB of each blob: one pull finishes, with Range requests.
@@ -44,10 +45,7 @@ start_proxy trickle "$port" --throttle 400000; tport=$PROXY_PORT
 s3=$SKIFF_TMP/s3
 "$SKIFF" --root "$s3" pull -q "127.0.0.1:$tport/t/big:1" >/dev/null 2>&1 &
 pid=$!
-for _ in $(seq 100); do
-  [ "$(find "$s3/tmp" -name '*.partial' -size +200k 2>/dev/null | wc -l)" -ge 1 ] && break
-  sleep 0.1
-done
+wait_until 60 eval '[ "$(find "$s3/tmp" -name "*.partial" -size +200k 2>/dev/null | wc -l)" -ge 1 ]' || true
 kill -9 $pid; wait $pid 2>/dev/null || true
 partial=$(find "$s3/tmp" -name '*.partial' -size +200k | head -1)
 [ -n "$partial" ] || fail "no partial download to interrupt"

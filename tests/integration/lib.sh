@@ -51,5 +51,31 @@ edit_config() {
   jq "$f" "$b/config.json" >"$b/config.json.new" && mv "$b/config.json.new" "$b/config.json"
 }
 
+# Every process a test starts inherits this tag in its environment: own_pids finds those, and
+# not another job's running the same binary.
+export SKIFF_TEST_RUN="$$-$RANDOM"
+# own_pids PATTERN: this test's processes whose command line matches PATTERN (as pgrep -f).
+own_pids() {
+  local p
+  for p in $(pgrep -f -- "$1" || true); do
+    { tr '\0' '\n' <"/proc/$p/environ"; } 2>/dev/null | grep -qx "SKIFF_TEST_RUN=$SKIFF_TEST_RUN" && echo "$p"
+  done
+  true
+}
+
 # A unique container id per test run.
 new_id() { echo "skiff-test-$1-$$-$RANDOM"; }
+
+# wait_until SECONDS COMMAND...: polls COMMAND until it succeeds (0) or SECONDS pass (1).
+# Deadlines are generous on purpose: a loaded CI machine may take seconds for what takes
+# milliseconds here, and a passing wait returns as soon as the condition holds.
+wait_until() {
+  local end=$((SECONDS + $1 + 1))
+  shift
+  until "$@"; do
+    [ "$SECONDS" -lt "$end" ] || return 1
+    sleep 0.02
+  done
+}
+# not COMMAND...: succeeds when COMMAND fails (for wait_until).
+not() { ! "$@"; }

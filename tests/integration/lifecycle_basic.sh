@@ -21,11 +21,12 @@ rt list | grep -q "^$id .* created " || fail "list does not show created: $(rt l
 
 rt start "$id"
 [ "$(rt_status "$id")" = running ] || fail "after start: $(rt state "$id")"
-grep -q sleep /proc/"$pid"/cmdline || fail "pid $pid is not the container's process"
+# start returns once the init is released; its exec of the process follows.
+wait_until 30 grep -q sleep /proc/"$pid"/cmdline || fail "pid $pid is not the container's process"
 expect_fail "cannot start an already running container" rt start "$id"
 
 rt kill "$id" KILL
-for _ in $(seq 50); do [ "$(rt_status "$id")" = stopped ] && break; sleep 0.05; done
+wait_until 30 status_is "$id" stopped || fail "$id never stopped: $(rt state "$id" 2>&1)"
 [ "$(rt_status "$id")" = stopped ] || fail "after kill: $(rt state "$id")"
 [ "$(rt state "$id" | jq -r .pid)" = 0 ] || fail "stopped container shows a pid"
 expect_fail "container not running" rt kill "$id"
@@ -51,12 +52,12 @@ assert_nothing_left "$id" "$B"
 echo "ok: run exit codes"
 
 # run forwards signals to the container.
-make_bundle "$SKIFF_TMP/b2" sh -c 'trap "echo got-term; exit 3" TERM; while :; do sleep 0.05; done'
+make_bundle "$SKIFF_TMP/b2" sh -c 'trap "echo got-term; exit 3" TERM; echo ready; while :; do sleep 0.05; done'
 id=$(new_id fwd)
 "$SKIFF_RUNTIME" --root "$RT_ROOT" run --bundle "$SKIFF_TMP/b2" "$id" >"$SKIFF_TMP/fwd.out" &
 runpid=$!
-for _ in $(seq 100); do [ "$(rt_status "$id" 2>/dev/null)" = running ] && break; sleep 0.05; done
-sleep 0.2
+# TERM before the trap is set would be ignored by the container's pid 1 and hang the test.
+wait_until 60 grep -q ready "$SKIFF_TMP/fwd.out" || fail "$id never set its trap: $(rt state "$id" 2>&1)"
 kill -TERM $runpid
 rc=0; wait $runpid || rc=$?
 [ "$rc" = 3 ] || fail "forwarded TERM: exit $rc, want 3"

@@ -12,7 +12,8 @@ edit_config "$B" '.hooks.prestart=[{"path":"/bin/sleep","args":["sleep","'"$secs
 id=$(new_id hooktimeout)
 start=$(date +%s)
 expect_fail "hook ran past specified timeout of 1.0s" rt create --bundle "$B" "$id"
-[ $(( $(date +%s) - start )) -lt 10 ] || fail "timeout not honoured"
+# Well short of the hook's 30 s even when the machine is loaded.
+[ $(( $(date +%s) - start )) -lt 20 ] || fail "timeout not honoured"
 assert_nothing_left "$id" "$B"
 ! pgrep -xf "sleep $secs" >/dev/null || fail "hook process left running"
 echo "PASS: lifecycle_hook_timeout"

@@ -11,8 +11,7 @@ hook='echo $$ >'"$SKIFF_TMP"'/hook-started.tmp; mv '"$SKIFF_TMP"'/hook-started.t
 edit_config "$B" ".hooks.prestart=[{\"path\":\"/bin/sh\",\"args\":[\"sh\",\"-c\",$(jq -Rn --arg h "$hook" '$h')]}]"
 
 wait_hook() {
-  for _ in $(seq 200); do [ -e "$SKIFF_TMP/hook-started" ] && return 0; sleep 0.05; done
-  fail "hook did not start"
+  wait_until 60 test -e "$SKIFF_TMP/hook-started" || fail "hook did not start"
 }
 
 for sig in TERM INT; do
@@ -46,7 +45,8 @@ edit_config "$B3" '.linux.namespaces += [{"type":"user"}] |
 chmod 755 "$SKIFF_TMP"
 
 # cgroup_procs ID: the pids in every cgroup of the container (none when it has none left).
-cgroup_procs() { find /sys/fs/cgroup -maxdepth 4 -type d -name "*$1*" -exec cat {}/cgroup.procs \; 2>/dev/null; }
+# find fails when a cgroup (another job's, or this one being removed) vanishes under it.
+cgroup_procs() { find /sys/fs/cgroup -maxdepth 4 -type d -name "*$1*" -exec cat {}/cgroup.procs \; 2>/dev/null || true; }
 
 kill_create() { # BUNDLE ID
   rm -f "$SKIFF_TMP/hook-started"
@@ -57,8 +57,9 @@ kill_create() { # BUNDLE ID
   kill -KILL $pid
   wait $pid 2>/dev/null || true
   kill -KILL -- "-$(cat "$SKIFF_TMP/hook-started")" 2>/dev/null || true
-  local left=
-  for _ in $(seq 100); do left=$(cgroup_procs "$2"); [ -z "$left" ] && break; sleep 0.02; done
+  local left= cid=$2
+  wait_until 30 eval '[ -z "$(cgroup_procs "$cid")" ]' || true
+  left=$(cgroup_procs "$2")
   [ -z "$left" ] || fail "init $left outlived the killed create of $2"
   [ -d "$RT_ROOT/$2" ] || fail "state directory of the killed create vanished before any command"
 }

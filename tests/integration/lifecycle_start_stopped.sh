@@ -8,7 +8,7 @@ make_bundle "$B" true
 id=$(new_id startstopped)
 rt create --bundle "$B" "$id"
 rt kill "$id" KILL
-for _ in $(seq 50); do [ "$(rt_status "$id")" = stopped ] && break; sleep 0.05; done
+wait_until 30 status_is "$id" stopped || fail "$id never stopped: $(rt state "$id" 2>&1)"
 [ "$(rt_status "$id")" = stopped ] || fail "not stopped: $(rt state "$id")"
 expect_fail "cannot start a container that has stopped" rt start "$id"
 rt delete "$id"

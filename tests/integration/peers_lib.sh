@@ -268,7 +268,7 @@ TOML
     --log-level warn >"$d/containerd.log" 2>&1 &
   CTR_PID=$!
   local i
-  for i in $(seq 100); do
+  for i in $(seq 600); do
     [ -S "$d/containerd.sock" ] && cr version >/dev/null 2>&1 && break
     kill -0 "$CTR_PID" 2>/dev/null || fail "containerd exited: $(tail -5 "$d/containerd.log")"
     sleep 0.1

@@ -16,15 +16,18 @@ expect_contains "address on the podman bridge" "$out" "inet 10.88."
 expect_contains "default route via the bridge" "$out" "default via 10.88.0.1"
 
 # A web server in the container, published on a free host port.
-port=$(( 20000 + RANDOM % 20000 ))
-cid=$(pm_run -d -p "127.0.0.1:$port:8080" "$PODMAN_IMAGE" \
-      sh -c 'mkdir /www && echo "served by $(hostname)" >/www/index.html && exec httpd -f -p 8080 -h /www') ||
-  fail "podman run -d -p: exit $?"
-body=""
-for i in $(seq 50); do
-  body=$(curl -sf --max-time 2 "http://127.0.0.1:$port/index.html") && break
-  sleep 0.1
+# A port the kernel calls free now; another job may still take it first, then try another.
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+cid=
+for attempt in 1 2 3; do
+  port=$(free_port)
+  cid=$(pm_run -d -p "127.0.0.1:$port:8080" "$PODMAN_IMAGE" \
+        sh -c 'mkdir /www && echo "served by $(hostname)" >/www/index.html && exec httpd -f -p 8080 -h /www') && break
 done
+[ -n "$cid" ] || fail "podman run -d -p: exit $?"
+body=""
+fetch() { body=$(curl -sf --max-time 2 "http://127.0.0.1:$port/index.html"); }
+wait_until 60 fetch || true
 expect_eq "page from the container's httpd" "$body" "served by ${cid:0:12}"
 pm rm -f -t 0 "$cid" >/dev/null
 echo "PASS: podman default network and port publishing through $SKIFF_RUNTIME"

@@ -22,6 +22,8 @@ expect_eq "exit code through the terminal" "$TTY_RC" 5
 
 # exec -it into a running container: a second console, its own exit code.
 cid=$(pm_run -d --network none "$PODMAN_IMAGE" sleep 1000) || fail "podman run -d: exit $?"
+# run -d returns once the container is released: its exec of sleep follows.
+wait_until 60 eval '[ "$(pm exec "$cid" cat /proc/1/comm)" = sleep ]' || fail "pid 1 never became sleep"
 tty_start "${PODMAN[@]}" exec -it "$cid" sh
 tty_wait_for '/ # '
 tty_type 'echo $((7*6)) exec on $(tty) $([ -t 0 ] && echo as-stdin) pid1=$(cat /proc/1/comm)'

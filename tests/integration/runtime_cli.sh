@@ -57,9 +57,9 @@ assert_nothing_left "$id" "$B"
 edit_config "$B" '.process.terminal=false | .process.args=["sh","-c","sleep 1001 & sleep 1002 & wait"]'
 id=$(new_id killall)
 rt run -d --bundle "$B" "$id"
-for _ in $(seq 50); do [ "$(rt ps -f json "$id" | jq length)" = 3 ] && break; sleep 0.05; done
+wait_until 30 eval '[ "$(rt ps -f json "$id" | jq length)" = 3 ]' || fail "never 3 processes: $(rt ps -f json "$id")"
 rt kill --all "$id" KILL
-for _ in $(seq 50); do [ "$(rt ps -f json "$id")" = null ] && break; sleep 0.05; done
+wait_until 30 eval '[ "$(rt ps -f json "$id")" = null ]' || true
 [ "$(rt ps -f json "$id")" = null ] || fail "kill --all left: $(rt ps -f json "$id")"
 rt delete "$id"
 assert_nothing_left "$id" "$B"

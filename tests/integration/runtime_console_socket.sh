@@ -46,17 +46,17 @@ sock="$SKIFF_TMP/console.sock"
 "$SKIFF_TMP/recv" "$sock" $'hello\n' >"$SKIFF_TMP/console.out" 2>"$SKIFF_TMP/recv.err" &
 rpid=$!
 # bind() makes the socket file before listen(): wait for the receiver to say it listens.
-for _ in $(seq 250); do grep -q listening "$SKIFF_TMP/recv.err" && break; sleep 0.02; done
+wait_until 30 grep -q listening "$SKIFF_TMP/recv.err" || fail "receiver never listened"
 rt create --console-socket "$sock" --bundle "$B" "$id"
 rt start "$id"
-for _ in $(seq 100); do grep -q "got:" "$SKIFF_TMP/console.out" && break; sleep 0.05; done
+wait_until 30 grep -q "got:" "$SKIFF_TMP/console.out" || true
 out=$(tr -d '\r' <"$SKIFF_TMP/console.out")
 grep -q '^/dev/pts/0$' <<<"$out" || fail "process has no pty: $out"
 grep -q '^c$' <<<"$out" || fail "/dev/console is not the pty (char device): $out"
 grep -q stdin-is-tty <<<"$out" || fail "stdin is not the terminal: $out"
 grep -q '^got:hello$' <<<"$out" || fail "input through the master did not arrive: $out"
 wait $rpid || true
-for _ in $(seq 50); do [ "$(rt_status "$id")" = stopped ] && break; sleep 0.05; done
+wait_until 30 status_is "$id" stopped || fail "$id never stopped: $(rt state "$id" 2>&1)"
 rt delete "$id"
 
 # exec -t with a console socket.
@@ -67,9 +67,9 @@ rt run -d --bundle "$B" "$id"
 sock2="$SKIFF_TMP/console-exec.sock"
 "$SKIFF_TMP/recv" "$sock2" >"$SKIFF_TMP/exec.out" 2>"$SKIFF_TMP/recv2.err" &
 rpid=$!
-for _ in $(seq 250); do grep -q listening "$SKIFF_TMP/recv2.err" && break; sleep 0.02; done
+wait_until 30 grep -q listening "$SKIFF_TMP/recv2.err" || fail "second receiver never listened"
 rt exec -t -d --console-socket "$sock2" "$id" sh -c 'tty; echo exec-tty-ok'
-for _ in $(seq 100); do grep -q exec-tty-ok "$SKIFF_TMP/exec.out" && break; sleep 0.05; done
+wait_until 30 grep -q exec-tty-ok "$SKIFF_TMP/exec.out" || true
 grep -q '^/dev/pts/' "$SKIFF_TMP/exec.out" || fail "exec -t: $(cat "$SKIFF_TMP/exec.out")"
 wait $rpid || true
 rt delete --force "$id"

@@ -19,7 +19,7 @@ pid=$(cat "$SKIFF_TMP/pid")
 drt json start "$id"
 drt json exec "$id" true
 drt json kill "$id" KILL
-for _ in $(seq 50); do [ "$(rt_status "$id")" = stopped ] && break; sleep 0.05; done
+wait_until 30 status_is "$id" stopped || fail "$id never stopped: $(rt state "$id" 2>&1)"
 drt json delete "$id"
 
 # Every line is one JSON object with level, msg and time.
@@ -46,7 +46,7 @@ echo "ok: --debug --log-format json: $n JSON lines, the steps at level debug"
 
 # Text format: logrus lines at level debug.
 out=$("$SKIFF_RUNTIME" --root "$RT_ROOT" --debug run --bundle "$B" "$id-text" 2>&1 >/dev/null &
-      sleep 0.5; rt delete --force "$id-text" >/dev/null 2>&1; wait) || true
+      wait_until 60 status_is "$id-text" running; rt delete --force "$id-text" >/dev/null 2>&1; wait) || true
 grep -Eq '^time="[^"]+" level=debug msg="config loaded from [^"]+: isolation container' <<<"$out" ||
   fail "text debug log: $out"
 grep -Eq "^time=\"[^\"]+\" level=debug msg=\"container started: container $id-text pid [0-9]+\"$" <<<"$out" ||

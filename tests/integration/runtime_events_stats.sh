@@ -9,7 +9,8 @@ make_bundle "$B" sh -c 'sleep 1001 & sleep 1002 & wait'
 edit_config "$B" '.linux.resources.pids={"limit":100}'
 id=$(new_id events)
 rt run -d --bundle "$B" "$id"
-for _ in $(seq 50); do [ "$(rt ps -f json "$id" | jq length)" = 3 ] && break; sleep 0.05; done
+three_pids() { [ "$(rt ps -f json "$id" | jq length)" = 3 ]; }
+wait_until 30 three_pids || fail "container never had 3 processes: $(rt ps -f json "$id")"
 ev=$(rt events --stats "$id")
 [ "$(wc -l <<<"$ev")" = 1 ] || fail "events --stats printed more than one line"
 [ "$(jq -r .type <<<"$ev")" = stats ] || fail "type: $ev"
@@ -19,8 +20,9 @@ ev=$(rt events --stats "$id")
 jq -e '.data.memory.usage.usage > 0 and .data.cpu.usage.total > 0' <<<"$ev" >/dev/null || fail "memory/cpu usage: $ev"
 jq -e '.data | has("blkio") and has("hugetlb") and (.memory.usage | has("limit") and has("failcnt"))' <<<"$ev" >/dev/null || fail "layout: $ev"
 # The stream: a few events at 200ms, ending when the container stops.
-( sleep 1; rt kill "$id" KILL ) &
-timeout 10 "$SKIFF_RUNTIME" --root "$RT_ROOT" events --interval 200ms "$id" >"$SKIFF_TMP/stream" || fail "events stream did not end with the container"
+streamed() { [ "$(grep -c '"stats"' "$SKIFF_TMP/stream" 2>/dev/null)" -ge 3 ]; }
+( wait_until 60 streamed; rt kill "$id" KILL ) &
+timeout 90 "$SKIFF_RUNTIME" --root "$RT_ROOT" events --interval 200ms "$id" >"$SKIFF_TMP/stream" || fail "events stream did not end with the container"
 n=$(jq -r .type "$SKIFF_TMP/stream" | grep -c stats)
 [ "$n" -ge 3 ] || fail "only $n stats events in the stream"
 wait

@@ -20,7 +20,9 @@ for ns in mnt uts ipc net pid; do
 done
 [ "$(rt exec "$id" hostname)" = exectest ] || fail "exec does not see the container's hostname"
 # pid namespace: the container's init is pid 1, and exec sees it.
-rt exec "$id" sh -c 'cat /proc/1/cmdline' | tr '\0' ' ' | grep -q "sleep 1000" || fail "exec does not see pid 1"
+# (run -d returns once the init is released: its exec of sleep follows)
+pid1_is_sleep() { rt exec "$id" sh -c 'cat /proc/1/cmdline' | tr '\0' ' ' | grep -q "sleep 1000"; }
+wait_until 30 pid1_is_sleep || fail "exec does not see pid 1"
 # Same cgroup as the init (every v1 controller line).
 init_cg=$(grep -v -e name= -e '^0::' /proc/$init/cgroup | sort)
 exec_cg=$(rt exec "$id" cat /proc/self/cgroup | grep -v -e name= -e '^0::' | sort)
@@ -54,7 +56,8 @@ JSON
 # -d with --pid-file: the process runs in the container and is not our child.
 rt exec -d --pid-file "$SKIFF_TMP/exec.pid" "$id" sleep 77
 epid=$(cat "$SKIFF_TMP/exec.pid")
-tr '\0' ' ' </proc/$epid/cmdline | grep -q "sleep 77" || fail "exec -d pid file"
+runs_sleep77() { tr '\0' ' ' <"/proc/$epid/cmdline" | grep -q "sleep 77"; }
+wait_until 30 runs_sleep77 || fail "exec -d pid file"
 [ "$(readlink /proc/$epid/ns/pid)" = "$(readlink /proc/$init/ns/pid)" ] || fail "exec -d pid ns"
 rt ps -f json "$id" | jq -e "index($epid)" >/dev/null || fail "exec -d process not in the cgroup"
 
@@ -68,7 +71,7 @@ rt pause "$id"
 expect_fail "cannot exec in a paused container" rt exec "$id" true
 rt resume "$id"
 rt kill "$id" KILL
-for _ in $(seq 50); do [ "$(rt_status "$id")" = stopped ] && break; sleep 0.05; done
+wait_until 30 status_is "$id" stopped || fail "$id never stopped: $(rt state "$id" 2>&1)"
 expect_fail "cannot exec in a stopped container" rt exec "$id" true
 rt delete "$id"
 assert_nothing_left "$id" "$B"

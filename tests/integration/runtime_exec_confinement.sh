@@ -63,7 +63,7 @@ sock="$SKIFF_TMP/agent.sock"
 "$SKIFF_TMP/agent" "$sock" "$SKIFF_TMP/agent.log" &
 agent=$!
 cleanup "kill $agent"
-for _ in $(seq 100); do [ -S "$sock" ] && break; sleep 0.02; done
+wait_until 30 test -S "$sock" || fail "the seccomp agent never made its socket"
 
 B="$SKIFF_TMP/bundle"
 make_bundle "$B" sleep 1000

@@ -20,8 +20,9 @@ id=$(new_id hooks)
 rt create --bundle "$B" --pid-file "$SKIFF_TMP/pid" "$id"
 pid=$(cat "$SKIFF_TMP/pid")
 rt start "$id"
-sleep 0.2
-jq -e --arg id "$id" '.id == $id and .status == "created"' "/proc/$pid/root/tmp/startContainer.json" >/dev/null ||
+# The hook runs in the container after start returns; wait for its whole file.
+start_state_ok() { jq -e --arg id "$id" '.id == $id and .status == "created"' "/proc/$pid/root/tmp/startContainer.json" >/dev/null 2>&1; }
+wait_until 30 start_state_ok ||
   fail "startContainer hook state: $(cat "/proc/$pid/root/tmp/startContainer.json" 2>&1)"
 rt delete --force "$id"
 check() { # phase status

@@ -12,6 +12,9 @@ a=$(new_id pid-a)
 rt run -d --pid-file "$SKIFF_TMP/a.pid" --bundle "$A" "$a"
 apid=$(cat "$SKIFF_TMP/a.pid")
 ans=$(readlink /proc/$apid/ns/pid)
+# runs PID WORDS: PID has exec'd the command WORDS (run -d and start return before that exec).
+runs() { tr '\0' ' ' <"/proc/$1/cmdline" 2>/dev/null | grep -q "$2"; }
+wait_until 30 runs "$apid" "sleep 1001" || fail "A never ran sleep 1001"
 
 B="$SKIFF_TMP/b"
 make_bundle "$B" sleep 1002
@@ -24,7 +27,7 @@ bpid=$(cat "$SKIFF_TMP/b.pid")
 [ "$(readlink /proc/$bpid/ns/pid)" = "$ans" ] || fail "B's init is in $(readlink /proc/$bpid/ns/pid), not A's $ans"
 rt start "$b"
 [ "$(rt_status "$b")" = running ] || fail "B after start: $(rt state "$b")"
-tr '\0' ' ' </proc/$bpid/cmdline | grep -q "sleep 1002" || fail "state pid $bpid is not B's process: $(tr '\0' ' ' </proc/$bpid/cmdline)"
+wait_until 30 runs "$bpid" "sleep 1002" || fail "state pid $bpid is not B's process: $(tr '\0' ' ' </proc/$bpid/cmdline)"
 # B sees A's processes (A's init is pid 1 there) and itself.
 ps_out=$(rt exec "$b" ps -o pid,args)
 grep -qE '^ *1 +sleep 1001' <<<"$ps_out" || fail "B does not see A's init as pid 1: $ps_out"
@@ -34,7 +37,7 @@ rt exec "$a" ps -o args | grep -q "sleep 1002" || fail "A does not see B's proce
 echo "ok: create+start joining A's pid namespace"
 
 rt kill "$b" KILL
-for _ in $(seq 50); do [ "$(rt_status "$b")" = stopped ] && break; sleep 0.05; done
+wait_until 30 status_is "$b" stopped || fail "$b never stopped: $(rt state "$b" 2>&1)"
 [ "$(rt_status "$b")" = stopped ] || fail "B after kill: $(rt state "$b")"
 rt delete "$b"
 assert_nothing_left "$b" "$B"
@@ -47,10 +50,10 @@ edit_config "$B" '.process.args=["sleep","1003"]'
 b=$(new_id pid-fg)
 "$SKIFF_RUNTIME" --root "$RT_ROOT" run --bundle "$B" "$b" &
 rtpid=$!
-for _ in $(seq 100); do [ "$(rt_status "$b" 2>/dev/null)" = running ] && break; sleep 0.05; done
+wait_until 30 status_is "$b" running || fail "$b never running: $(rt state "$b" 2>&1)"
 [ "$(rt_status "$b")" = running ] || fail "foreground run joining A's pid namespace: $(rt state "$b")"
-kids=$(ps -o pid=,stat=,args= --ppid $rtpid)
-[ "$(wc -l <<<"$kids")" = 1 ] && grep -q "sleep 1003" <<<"$kids" || fail "children of the foreground run: $kids"
+kids_ok() { kids=$(ps -o pid=,stat=,args= --ppid $rtpid); [ "$(wc -l <<<"$kids")" = 1 ] && grep -q "sleep 1003" <<<"$kids"; }
+wait_until 30 kids_ok || fail "children of the foreground run: $kids"
 rt kill "$b" TERM
 rc=0; wait $rtpid || rc=$?
 [ "$rc" = 143 ] || fail "foreground run killed by TERM exited $rc, want 143"

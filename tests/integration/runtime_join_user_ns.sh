@@ -13,7 +13,8 @@ need_cmd unshare
 unshare -U sleep 1000 &
 holder=$!
 cleanup "kill $holder 2>/dev/null; wait $holder 2>/dev/null"
-for _ in $(seq 100); do [ "$(readlink /proc/$holder/ns/user)" != "$(readlink /proc/self/ns/user)" ] && break; sleep 0.01; done
+wait_until 30 eval '[ "$(readlink /proc/$holder/ns/user)" != "$(readlink /proc/self/ns/user)" ]' ||
+  fail "unshare -U never made its user namespace"
 echo "0 100000 65536" >/proc/$holder/uid_map
 echo "0 100000 65536" >/proc/$holder/gid_map
 

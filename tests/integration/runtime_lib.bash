@@ -38,7 +38,8 @@ assert_nothing_left() {
   [ ! -e "$RT_ROOT/$id" ] || fail "state directory $RT_ROOT/$id left behind"
   ! ls -d "$RT_ROOT"/.creating-* >/dev/null 2>&1 || fail "temporary state directory left behind"
   local cg
-  cg=$(find /sys/fs/cgroup -maxdepth 4 -type d -name "*$id*" 2>/dev/null | head -n1)
+  # find exits 1 when another job's cgroup vanishes under it: not ours, not a failure.
+  cg=$(find /sys/fs/cgroup -maxdepth 4 -type d -name "*$id*" 2>/dev/null | head -n1) || true
   [ -z "$cg" ] || fail "cgroup $cg left behind"
   bundle=$(readlink -f "$bundle")
   ! grep -qF " $bundle" /proc/self/mountinfo || fail "mount under $bundle left behind"
@@ -48,3 +49,6 @@ assert_nothing_left() {
   done
   ! ps -o stat= --ppid $$ 2>/dev/null | grep -q Z || fail "zombie child left behind"
 }
+
+# status_is ID WANT: for wait_until (lib.sh).
+status_is() { [ "$(rt_status "$1" 2>/dev/null)" = "$2" ]; }

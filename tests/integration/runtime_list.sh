@@ -23,7 +23,7 @@ table=$(rt list)
 head -n1 <<<"$table" | grep -Eq '^ID +PID +STATUS +BUNDLE +CREATED +OWNER$' || fail "table header: $table"
 grep -Eq "^$b +[0-9]+ +running +$(readlink -f "$B") +[0-9T:.-]+Z +root$" <<<"$table" || fail "table row: $table"
 rt kill "$b" KILL
-for _ in $(seq 50); do rt list | grep -q "^$b .* stopped " && break; sleep 0.05; done
+wait_until 30 eval 'rt list | grep -q "^$b .* stopped "' || true
 rt list | grep -Eq "^$b +0 +stopped " || fail "stopped row: $(rt list)"
 rt delete --force "$a"; rt delete "$b"
 [ "$(rt list -q)" = "" ] || fail "list after delete: $(rt list)"

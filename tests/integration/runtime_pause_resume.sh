@@ -10,7 +10,9 @@ edit_config "$B" '.root.readonly=false'
 id=$(new_id pause)
 rt run -d --pid-file "$SKIFF_TMP/pid" --bundle "$B" "$id"
 pid=$(cat "$SKIFF_TMP/pid")
-sleep 0.3
+counter() { cat "/proc/$pid/root/tmp/counter" 2>/dev/null; }
+counting() { [ -n "$(counter)" ]; }
+wait_until 30 counting || fail "the container never wrote its counter"
 expect_fail "container not paused" rt resume "$id"
 rt pause "$id"
 [ "$(rt_status "$id")" = paused ] || fail "state after pause: $(rt state "$id")"
@@ -21,8 +23,8 @@ a=$(cat /proc/$pid/root/tmp/counter); sleep 0.3; b=$(cat /proc/$pid/root/tmp/cou
 grep -q '^State:.*[DS]' /proc/$pid/status || true
 rt resume "$id"
 [ "$(rt_status "$id")" = running ] || fail "state after resume: $(rt state "$id")"
-sleep 0.3; c=$(cat /proc/$pid/root/tmp/counter)
-[ "$c" != "$b" ] || fail "counter did not move after resume"
+moved() { local c; c=$(counter); [ -n "$c" ] && [ "$c" != "$b" ]; }
+wait_until 30 moved || fail "counter did not move after resume"
 # A paused container can be killed and deleted with --force.
 rt pause "$id"
 rt delete --force "$id"

@@ -10,7 +10,9 @@ make_bundle "$B" sh -c 'sleep 1001 & sleep 1002 & wait'
 id=$(new_id ps)
 rt run -d --pid-file "$SKIFF_TMP/pid" --bundle "$B" "$id"
 pid=$(cat "$SKIFF_TMP/pid")
-for _ in $(seq 50); do [ "$(rt ps -f json "$id" | jq length)" = 3 ] && break; sleep 0.05; done
+# Three processes, the two children exec'd (a fork of sh shows up before its exec).
+settled() { [ "$(rt ps -f json "$id" | jq length)" = 3 ] && rt ps "$id" | grep -q 'sleep 1001' && rt ps "$id" | grep -q 'sleep 1002'; }
+wait_until 30 settled || true
 json=$(rt ps --format json "$id")
 [ "$(jq length <<<"$json")" = 3 ] || fail "ps json: $json"
 jq -e "index($pid)" <<<"$json" >/dev/null || fail "ps json lacks the init $pid: $json"

@@ -10,7 +10,7 @@ need_kvm
 need_cmd unshare
 
 B="$SKIFF_TMP/bundle"
-make_bundle "$B" sleep 10
+make_bundle "$B" sleep 1000
 export SKIFF_CONFIG=$SKIFF_TMP/config.json
 
 # comm of the container's process after start: skiff-vmm in vm mode, the app in container mode.
@@ -21,7 +21,9 @@ mode_of_run() {
   rt start "$id"
   local pid comm
   pid=$(rt state "$id" | jq -r .pid)
-  comm=$(cat "/proc/$pid/comm")
+  # start returns once the init is released; its exec (of the app or skiff-vmm) follows.
+  settled() { comm=$(cat "/proc/$pid/comm" 2>/dev/null); [ "$comm" = skiff-vmm ] || [ "$comm" = sleep ]; }
+  wait_until 30 settled || true
   rt delete --force "$id"
   case "$comm" in skiff-vmm) echo vm ;; sleep) echo container ;; *) echo "unexpected:$comm" ;; esac
 }

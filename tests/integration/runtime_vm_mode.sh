@@ -71,7 +71,7 @@ id=$(new_id vmkill)
 cleanup "'$SKIFF_RUNTIME' --root '$root' delete --force $id"
 set +e
 rt run --bundle "$b" "$id" </dev/null & runpid=$!
-for _ in $(seq 100); do [ "$(rt state "$id" 2>/dev/null | jq -r .status)" = running ] && break; sleep 0.05; done
+wait_until 60 eval '[ "$(rt state "$id" 2>/dev/null | jq -r .status)" = running ]' || fail "vm $id never running"
 rt kill "$id" TERM
 wait $runpid; rc=$?
 set -e
@@ -97,11 +97,12 @@ st=$(rt state "$id" | jq -r .status); [ "$st" = created ] || fail "state after c
 rt start "$id" || fail "vm start"
 st=$(rt state "$id"); [ "$(echo "$st" | jq -r .status)" = running ] || fail "state after start: $st"
 pid=$(echo "$st" | jq -r .pid)
-grep -q skiff-vmm "/proc/$pid/comm" 2>/dev/null || tr '\0' ' ' <"/proc/$pid/cmdline" | grep -q skiff-vmm \
-  || fail "container pid $pid is not skiff-vmm: $(cat /proc/$pid/comm)"
-grep -q '^Seccomp:.*2' "/proc/$pid/status" || fail "skiff-vmm is not seccomp-confined"
+# start returns once the init is released: its exec of skiff-vmm and the VMM's filter follow.
+is_vmm() { grep -q skiff-vmm "/proc/$pid/comm" 2>/dev/null || tr '\0' ' ' <"/proc/$pid/cmdline" | grep -q skiff-vmm; }
+wait_until 30 is_vmm || fail "container pid $pid is not skiff-vmm: $(cat /proc/$pid/comm)"
+wait_until 30 grep -q '^Seccomp:.*2' "/proc/$pid/status" || fail "skiff-vmm is not seccomp-confined"
 rt kill "$id" TERM
-for _ in $(seq 50); do [ "$(rt state "$id" | jq -r .status)" = stopped ] && break; sleep 0.1; done
+wait_until 30 eval '[ "$(rt state "$id" | jq -r .status)" = stopped ]' || true
 [ "$(rt state "$id" | jq -r .status)" = stopped ] || fail "vm container did not stop on SIGTERM"
 rt delete "$id"
 [ ! -e "$root/$id" ] || fail "state directory left after delete"

@@ -55,4 +55,9 @@ records() { find "$SK_ROOT/containers" -mindepth 1 -maxdepth 1 -type d 2>/dev/nu
 mounts_under_root() { grep -c " $SK_ROOT/" /proc/self/mounts || true; }
 # Container directories of the runtime root (the seccomp-cache directory is shared, not state).
 runtime_states() { find "$SK_RUNROOT" -mindepth 1 -maxdepth 1 -type d ! -name seccomp-cache 2>/dev/null | wc -l; }
-cgroup_dirs_of() { find /sys/fs/cgroup -maxdepth 3 -type d -name "$1" 2>/dev/null | wc -l; }
+cgroup_dirs_of() { { find /sys/fs/cgroup -maxdepth 3 -type d -name "$1" 2>/dev/null || true; } | wc -l; }
+
+# Conditions for wait_until (lib.sh): the container's status is $2; its logs (both streams)
+# contain $2.
+state_is() { [ "$(sk inspect -f '{{.State.Status}}' "$1" 2>/dev/null)" = "$2" ]; }
+logs_have() { [[ $(sk logs "$1" 2>&1) == *"$2"* ]]; }

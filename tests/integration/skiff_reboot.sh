@@ -8,14 +8,15 @@
 skiff_load_busybox
 
 id=$(sk run -d --name survivor busybox sh -c 'echo before; sleep 1000')
-sleep 0.3
+wait_until 30 logs_have survivor before || fail "survivor never wrote its line"
 pid=$(sk inspect -f '{{.State.Pid}}' survivor)
 mon=$(fuser "$SK_ROOT/containers/$id/monitor.lock" 2>/dev/null | tr -d ' ')
 [ -n "$mon" ] && kill -0 "$pid" || fail "monitor ($mon) or container ($pid) not running"
 
 # The "reboot": everything dies at once, the runtime's state with it.
 kill -9 "$mon" "$pid"
-for _ in $(seq 100); do alive "$pid" || break; sleep 0.05; done
+wait_until 30 not alive "$pid" || fail "container $pid survived SIGKILL"
+wait_until 30 not alive "$mon" || fail "monitor $mon survived SIGKILL"
 rm -rf "$SK_RUNROOT"
 # The simulation keeps the container's cgroups (a real reboot takes them, a wiped runroot or
 # a crashed runtime state does not): ps removes them through the runtime library.
@@ -34,10 +35,10 @@ sk rm -f survivor >/dev/null
 
 # Monitor killed alone: the runtime still has the container running.
 id=$(sk run -d --name orphan busybox sleep 1000)
-sleep 0.3
 pid=$(sk inspect -f '{{.State.Pid}}' orphan)
-kill -9 "$(fuser "$SK_ROOT/containers/$id/monitor.lock" 2>/dev/null | tr -d ' ')"
-sleep 0.2
+mon=$(fuser "$SK_ROOT/containers/$id/monitor.lock" 2>/dev/null | tr -d ' ')
+kill -9 "$mon"
+wait_until 30 not alive "$mon" || fail "monitor $mon survived SIGKILL"
 expect_eq "running without a monitor" "$(sk inspect -f '{{.State.Status}}' orphan)" "running"
 sk stop -t 1 orphan >/dev/null
 alive "$pid" && fail "stop left the container running"
@@ -47,10 +48,11 @@ sk rm orphan >/dev/null
 
 # An --rm container found dead is removed, not shown.
 id=$(sk run -d --rm busybox sleep 1000)
-sleep 0.3
 pid=$(sk inspect -f '{{.State.Pid}}' "$id")
-kill -9 "$(fuser "$SK_ROOT/containers/$id/monitor.lock" 2>/dev/null | tr -d ' ')" "$pid"
-sleep 0.2
+mon=$(fuser "$SK_ROOT/containers/$id/monitor.lock" 2>/dev/null | tr -d ' ')
+kill -9 "$mon" "$pid"
+wait_until 30 not alive "$pid" || fail "container $pid survived SIGKILL"
+wait_until 30 not alive "$mon" || fail "monitor $mon survived SIGKILL"
 rm -rf "$SK_RUNROOT"
 expect_eq "ps -a after the reboot of an --rm container" "$(sk ps -aq | wc -l)" 0
 expect_eq "cgroups of the --rm container" "$(cgroup_dirs_of "$id")" 0

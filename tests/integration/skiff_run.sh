@@ -16,13 +16,14 @@ expect_rc "exit 0" 0 sk run --rm busybox true
 expect_rc "exit 3" 3 sk run --rm busybox sh -c 'exit 3'
 # Killed: 128 + the signal, and a signal sent to `skiff run` goes to the container.
 sk run --rm --name victim busybox sleep 100 & runpid=$!
-for _ in $(seq 100); do [ "$(sk inspect -f '{{.State.Status}}' victim 2>/dev/null)" = running ] && break; sleep 0.05; done
+wait_until 60 state_is victim running || fail "victim never ran"
 sk kill victim >/dev/null
 rc=0; wait $runpid || rc=$?
 expect_eq "killed by SIGKILL" "$rc" 137
-"$SKIFF_CLI" --root "$SK_ROOT" --runroot "$SK_RUNROOT" run --rm --name term busybox sh -c 'trap "exit 42" TERM; while true; do sleep 0.1; done' & runpid=$!
-for _ in $(seq 100); do [ "$(sk inspect -f '{{.State.Status}}' term 2>/dev/null)" = running ] && break; sleep 0.05; done
-sleep 0.3
+"$SKIFF_CLI" --root "$SK_ROOT" --runroot "$SK_RUNROOT" run --rm --name term busybox \
+  sh -c 'trap "exit 42" TERM; echo ready; while true; do sleep 0.1; done' >"$SKIFF_TMP/term.out" & runpid=$!
+trap_set() { grep -q ready "$SKIFF_TMP/term.out"; }
+wait_until 60 trap_set || fail "the TERM-trapping container never got ready"
 kill -TERM $runpid
 rc=0; wait $runpid || rc=$?
 expect_eq "SIGTERM forwarded to the container" "$rc" 42

@@ -23,8 +23,9 @@ expect_contains "run -t" "$out" "out-tty"
 
 # -dit: the shell waits on its terminal; exec -it joins it.
 id=$(sk run -dit --name shell busybox sh)
-sleep 0.5
 expect_eq "detached -it shell runs" "$(sk inspect -f '{{.State.Status}}' shell)" "running"
+# run -d returns once the container is released: its exec of sh follows.
+wait_until 30 eval '[ "$(sk exec shell cat /proc/1/comm)" = sh ]' || fail "pid 1 never became sh"
 tty_start "$SKIFF_CLI" --root "$SK_ROOT" --runroot "$SK_RUNROOT" exec -it shell sh
 tty_wait_for '/ # '
 tty_type 'echo $((7*6)) exec on $(tty) pid1=$(cat /proc/1/comm)'
@@ -34,7 +35,7 @@ tty_finish
 expect_contains "exec -it output" "$TTY_TEXT" "42 exec on /dev/pts/"
 expect_contains "exec -it in the container" "$TTY_TEXT" "pid1=sh"
 expect_eq "exec -it exit code" "$TTY_RC" 7
-expect_contains "the detached terminal's prompt is logged" "$(sk logs shell)" "/ # "
+wait_until 30 logs_have shell "/ # " || fail "the detached terminal's prompt is not logged: $(sk logs shell)"
 sk rm -f shell >/dev/null
 expect_rc "-it without a terminal" 125 sk run -it --rm busybox true </dev/null
 expect_eq "nothing left" "$(records) $(mounts_under_root) $(runtime_states)" "0 0 0"

@@ -48,4 +48,7 @@ class H(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
-ThreadingHTTPServer(("127.0.0.1", port), H).serve_forever()
+# Port 0: the kernel picks one, printed first on stdout.
+srv = ThreadingHTTPServer(("127.0.0.1", port), H)
+print(srv.server_address[1], flush=True)
+srv.serve_forever()

@@ -57,5 +57,5 @@ out=$("$SKIFF_VMM" --rootfs "$root" --memory 32 -- /faults-glibc exhaust) || fai
 grep -Eq "malloc failed after [0-9]+ MiB" <<<"$out" || fail "exhaust: $out"
 echo "ok: guest RAM exhausted -> $out"
 
-pgrep -f "$SKIFF_VMM" >/dev/null && fail "a skiff-vmm process was left behind"
+[ -z "$(own_pids "$SKIFF_VMM")" ] || fail "a skiff-vmm process was left behind: $(own_pids "$SKIFF_VMM")"
 echo "ok: nothing left running"

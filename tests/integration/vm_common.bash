@@ -32,3 +32,7 @@ compare() {
   [ "$nat_rc" = "$vm_rc" ] || fail "$name: exit status native $nat_rc, vm mode $vm_rc"
   echo "ok: $name (exit $vm_rc, $(wc -c <"$d/vm.out") bytes of stdout)"
 }
+
+# blocked_in_read PID: a thread of PID sleeps in a pipe read (its wchan), so a signal sent now
+# finds the app (native, or the VMM on the guest's behalf) inside that read.
+blocked_in_read() { grep -qs pipe_read /proc/"$1"/task/*/wchan; }

@@ -35,7 +35,7 @@ for what in spin spin-handled sleep-handled; do
     fi
     pid=$!
     cleanup "kill -9 $pid 2>/dev/null"
-    for _ in $(seq 50); do [ -s "$out" ] && break; sleep 0.1; done
+    wait_until 60 test -s "$out" || fail "$what ($mode) never started"
     kill -TERM "$pid"
     rc=0
     wait "$pid" || rc=$?
@@ -61,12 +61,12 @@ for what in read-restart read-eintr; do
     fi
     pid=$!
     cleanup "kill -9 $pid 2>/dev/null"
-    for _ in $(seq 50); do [ -s "$out" ] && break; sleep 0.1; done
-    sleep 0.2
+    # The signal must find the app inside read, and be handled before the data comes.
+    wait_until 60 blocked_in_read "$pid" || fail "$what ($mode) never blocked reading stdin"
     kill -USR1 "$pid"
-    sleep 0.3
+    wait_until 30 grep -q "handler ran" "$out" || fail "$what ($mode): the USR1 handler never ran"
     echo data >&7
-    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    wait_until 30 not kill -0 "$pid" 2>/dev/null || true
     kill -9 "$pid" 2>/dev/null || true
     wait "$pid" || true
     exec 7>&-

@@ -50,30 +50,34 @@ runtime::Context runtime_context(const Globals& g) {
     return ctx;
 }
 
+std::optional<Record> reconcile_locked(const Globals& g, Record now) {
+    if (now.state != State::Running || monitor_alive(g.root, now.id)) return now;
+    auto ctx = runtime_context(g);
+    auto st = runtime::state(ctx, now.id);
+    if (st && st->status != oci::Status::Stopped) return now; // runs on, unwatched
+    debug_log(g, "container " + now.id + ": no monitor and " + (st ? "stopped" : "no runtime state") +
+                     ": recorded as exited (255)");
+    if (st) (void)runtime::remove(ctx, now.id, true);
+    else (void)runtime::remove_lost(ctx, now.id, container_dir(g.root, now.id)); // a reboot's leftovers
+    now.state = State::Exited;
+    now.exit_code = 255;
+    now.pid = 0;
+    now.finished_at = rfc3339_now();
+    if (now.auto_remove) {
+        (void)remove_files(g, now);
+        return std::nullopt;
+    }
+    (void)save_record(g.root, now);
+    return now;
+}
+
 std::optional<Record> refresh(const Globals& g, const Record& r) {
     if (r.state != State::Running || monitor_alive(g.root, r.id)) return r;
     auto lock = lock_record(g.root, r.id);
     if (!lock) return r;
     auto now = load_record(g.root, r.id);
     if (!now) return std::nullopt;
-    if (now->state != State::Running || monitor_alive(g.root, r.id)) return *now;
-    auto ctx = runtime_context(g);
-    auto st = runtime::state(ctx, r.id);
-    if (st && st->status != oci::Status::Stopped) return *now; // runs on, unwatched
-    debug_log(g, "container " + r.id + ": no monitor and " + (st ? "stopped" : "no runtime state") +
-                     ": recorded as exited (255)");
-    if (st) (void)runtime::remove(ctx, r.id, true);
-    else (void)runtime::remove_lost(ctx, r.id, container_dir(g.root, r.id)); // a reboot's leftovers
-    now->state = State::Exited;
-    now->exit_code = 255;
-    now->pid = 0;
-    now->finished_at = rfc3339_now();
-    if (now->auto_remove) {
-        (void)remove_files(g, *now);
-        return std::nullopt;
-    }
-    (void)save_record(g.root, *now);
-    return *now;
+    return reconcile_locked(g, std::move(*now));
 }
 
 bool is_running(const Globals& g, const Record& r) {

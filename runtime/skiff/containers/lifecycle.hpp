@@ -28,6 +28,9 @@ void debug_log(const Globals& g, const std::string& message);
 // now, nullopt when it was an --rm container and is gone now. Cheap when the monitor lives
 // (one open + flock).
 std::optional<Record> refresh(const Globals& g, const Record& r);
+// refresh for a caller that holds the record lock already and loaded `r` under it. flock
+// locks of two open files conflict even in one process, so refresh there would wait forever.
+std::optional<Record> reconcile_locked(const Globals& g, Record r);
 
 // refresh, then: does it run?
 bool is_running(const Globals& g, const Record& r);

@@ -24,14 +24,21 @@
 namespace skiff::skiffcli {
 namespace {
 
-// Takes monitor.lock for the life of this process (the fd stays open, close-on-exec).
+// Takes monitor.lock for the life of this process (the fd stays open, close-on-exec). Called
+// under the record lock with a record that says the container does not run, so a holder is on
+// its way out: the previous monitor between recording the exit and exiting, or another
+// command's monitor_alive() probe (a shared lock for a moment). Wait for it, up to
+// kMonitorGoneMs, rather than call the container running.
+constexpr int kMonitorGoneMs = 10000;
 Result<Fd> take_monitor_lock(const Globals& g, const std::string& id) {
     std::string path = monitor_lock_path(g.root, id);
     Fd fd(::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600));
     if (!fd) return errno_error("open " + path);
-    if (::flock(fd.get(), LOCK_EX | LOCK_NB) != 0) {
-        if (errno == EWOULDBLOCK) return Error{"container " + id + " is already running", EBUSY};
-        return errno_error("flock " + path);
+    for (int waited_ms = 0; ::flock(fd.get(), LOCK_EX | LOCK_NB) != 0; ++waited_ms) {
+        if (errno == EINTR) continue;
+        if (errno != EWOULDBLOCK) return errno_error("flock " + path);
+        if (waited_ms >= kMonitorGoneMs) return Error{"container " + id + " is already running", EBUSY};
+        ::usleep(1000);
     }
     return fd;
 }
@@ -49,7 +56,7 @@ Result<Prepared> prepare(const Globals& g, const std::string& id) {
     p.lock = SKIFF_TRY(lock_record(g.root, id));
     p.rec = SKIFF_TRY(load_record(g.root, id));
     if (p.rec.state == State::Running) {
-        auto now = refresh(g, p.rec);
+        auto now = reconcile_locked(g, p.rec);
         if (!now) return Error{"No such container: " + id, ENOENT};
         p.rec = *now;
         if (p.rec.state == State::Running) return Error{"container " + id + " is already running", EBUSY};
@@ -212,8 +219,10 @@ Result<int> run_attached(const Globals& g, const std::string& id, const AttachOp
     int code = watch(*pid, io, s, sfd);
     if (raw) ::tcsetattr(0, TCSANOW, &saved);
     restore();
-    prep.monitor_lock.reset();
+    // monitor.lock goes last: free, it says nobody watches, and a start in between would
+    // launch a container whose runtime state this record_exit then removes.
     record_exit(g, id, code);
+    prep.monitor_lock.reset();
     return code;
 }
 

@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <string>
 
+#include "../../../oci/image/sha256_backend.hpp"
 #include "skiff/oci/image/digest.hpp"
 
 using namespace skiff::image;
@@ -40,4 +41,25 @@ TEST_CASE("digest validation") {
     CHECK_FALSE(validate_digest(std::string(64, '0')).ok());
     CHECK(validate_digest("sha512:00").error().message.find("unsupported algorithm") !=
           std::string::npos);
+}
+
+// `skiff` hashes manifests and configs with the plain C++ backend (sha256_client.cpp); these
+// tests link libcrypto's, so the two are compared here.
+TEST_CASE("sha256: the plain C++ backend agrees with libcrypto at every length and split") {
+    std::string data;
+    for (int i = 0; i < 70000; ++i) data += char(i * 131 + (i >> 5));
+    auto portable = [](std::string_view d, size_t step) {
+        skiff::image::detail::PortableSha256 h;
+        for (size_t i = 0; i < d.size(); i += step) h.update(d.data() + i, std::min(step, d.size() - i));
+        unsigned char md[32];
+        h.finish(md);
+        return skiff::image::detail::sha256_string(md);
+    };
+    for (size_t len = 0; len <= 300; ++len) {
+        auto part = std::string_view(data).substr(0, len);
+        CHECK(portable(part, 1000) == sha256_digest(part));
+        CHECK(portable(part, 7) == sha256_digest(part));
+    }
+    CHECK(portable(data, 4096) == sha256_digest(data));
+    CHECK(portable("abc", 1) == "sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
 }

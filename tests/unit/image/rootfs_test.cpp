@@ -94,6 +94,14 @@ TEST_CASE("container rootfs: overlay of shared layers, per-container upper") {
     CHECK(testutil::slurp(c1->rootfs + "/a") == "changed");
     REQUIRE(mount_rootfs(store, "c1").ok()); // already mounted: nothing to do
 
+    // A layers file a crash emptied (it is not fsynced) is an error, not an empty root.
+    REQUIRE(::umount2(c2->rootfs.c_str(), MNT_DETACH) == 0);
+    testutil::spit(c2->dir + "/layers", "");
+    auto lost = mount_rootfs(store, "c2");
+    REQUIRE_FALSE(lost.ok());
+    CHECK(lost.error().message.find(c2->dir + "/layers is empty") != std::string::npos);
+    CHECK_FALSE(mounted(c2->rootfs));
+
     REQUIRE(remove_rootfs(store, "c1").ok());
     REQUIRE(remove_rootfs(store, "c2").ok());
     CHECK_FALSE(mounted(c1->rootfs));

@@ -9,6 +9,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <string>
+
 #include "harness.hpp"
 
 using namespace skiff;
@@ -99,7 +101,15 @@ TEST_CASE("idmap: the parent makes the tree for a container in a user namespace"
         pause();
         _exit(0);
     }
-    usleep(50000);
+    // The maps are written once the child's unshare has made its user namespace: poll for it.
+    auto ns_of = [](const std::string& pid) {
+        char buf[64] = {};
+        ssize_t n = readlink(("/proc/" + pid + "/ns/user").c_str(), buf, sizeof buf - 1);
+        return n > 0 ? std::string(buf, size_t(n)) : std::string();
+    };
+    const std::string own_ns = ns_of("self");
+    for (int i = 0; i < 2000 && ns_of(std::to_string(user.pid)) == own_ns; ++i) usleep(5000);
+    REQUIRE(ns_of(std::to_string(user.pid)) != own_ns);
     REQUIRE(runtime::linux::write_id_mappings_from_parent(user.pid, *spec.linux_).ok());
     auto fds = runtime::linux::open_idmapped_mounts_from_parent("/proc/" + std::to_string(user.pid) + "/ns/user", spec, b.dir());
     INFO((fds.ok() ? "" : fds.error().message));

@@ -135,7 +135,7 @@ struct Bundle {
 Result<Bundle> create_bundle(Store& store, const Image& image, const std::string& id,
                              const RunOptions& opts, const RootfsOptions& rootfs_opts = {});
 
-// Writes spec as dir/config.json (temp file + fsync + rename).
+// Writes spec as dir/config.json (temp file + rename; not fsynced, see bundle.cpp).
 Result<void> write_config(const std::string& dir, const oci::Spec& spec);
 
 } // namespace skiff::image

@@ -10,11 +10,11 @@
 
 #include "skiff/oci/result.hpp"
 
-struct evp_md_ctx_st; // OpenSSL's EVP_MD_CTX, kept out of this header
-
 namespace skiff::image {
 
-// Streaming SHA-256 (FIPS 180-4), computed by OpenSSL's libcrypto (SHA-NI / AVX2 code).
+// Streaming SHA-256 (FIPS 180-4). Two backends, chosen at link time: OpenSSL's libcrypto
+// (SHA-NI / AVX2 code) in the image io plugin, where whole layers are hashed, and plain C++ in
+// `skiff`, which hashes only manifests and configs and so need not load libcrypto.
 class Sha256 {
 public:
     Sha256();
@@ -27,10 +27,11 @@ public:
     uint64_t bytes() const { return total_; }
 
 private:
+    struct State; // the backend's
     struct Free {
-        void operator()(::evp_md_ctx_st* c) const;
+        void operator()(State* s) const;
     };
-    std::unique_ptr<::evp_md_ctx_st, Free> ctx_;
+    std::unique_ptr<State, Free> ctx_;
     uint64_t total_ = 0;
 };
 

@@ -45,6 +45,8 @@ Result<void> ensure_layers(Store& store, const Image& image, const UnpackLimits&
 // from the blob, checked against diff_id, and recorded.
 Result<uint64_t> layer_unpacked_size(Store& store, const Descriptor& layer, const std::string& diff_id);
 Result<void> record_layer_size(const Store& store, const std::string& diff_id, uint64_t size);
+// Decompresses the layer blob at blob_path and returns its length, checking it has diff_id.
+Result<uint64_t> measure_layer(const std::string& blob_path, const std::string& diff_id);
 
 // A container's root filesystem under <store>/containers/<id>/: "rootfs" is an overlay mount of
 // the image's layers (lowest last in lowerdir) with "upper" and "work" next to it, or, when

@@ -1,4 +1,4 @@
-#include "transfer.hpp"
+#include "pull_push.hpp"
 
 #include <algorithm>
 #include <atomic>
