@@ -53,7 +53,7 @@ for ((i = 0; i < N; i++)); do
   for ((k = 0; k < ${#names[@]}; k++)); do one "${names[$(((i + k) % ${#names[@]}))]}" "$i"; done
 done
 
-. "$here/stats.bash"
+. "$(dirname "$0")/stats.bash"
 
 echo "cold start of \`run\` of busybox /bin/true: $N interleaved rounds, $(nproc) CPUs," \
      "load $(cut -d' ' -f1-3 /proc/loadavg) at the end, $(date -u +%Y-%m-%dT%H:%MZ)"
