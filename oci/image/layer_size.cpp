@@ -5,10 +5,6 @@
 // the io plugin: it decompresses) and records it. Reading a recorded size loads no plugin.
 #include "skiff/oci/image/unpack.hpp"
 
-#include <cerrno>
-#include <fcntl.h>
-#include <unistd.h>
-
 #include "fs.hpp"
 #include "skiff/oci/image/digest.hpp"
 
@@ -35,16 +31,7 @@ bool parse_size(const std::string& text, uint64_t& out) {
 } // namespace
 
 Result<void> record_layer_size(const Store& store, const std::string& diff_id, uint64_t size) {
-    std::string path = size_path(store, diff_id);
-    std::string tmp = fs::dirname(path) + "/" + fs::temp_name("size");
-    std::string text = std::to_string(size) + "\n";
-    fs::Fd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644));
-    if (!fd) return errno_error("create " + tmp);
-    auto r = fs::write_all(fd.get(), text.data(), text.size(), tmp);
-    fd.reset();
-    if (r && ::rename(tmp.c_str(), path.c_str()) < 0) r = errno_error("rename " + tmp + " to " + path);
-    if (!r) ::unlink(tmp.c_str());
-    return r;
+    return fs::replace_file(size_path(store, diff_id), std::to_string(size) + "\n");
 }
 
 Result<uint64_t> layer_unpacked_size(Store& store, const Descriptor& layer, const std::string& diff_id) {

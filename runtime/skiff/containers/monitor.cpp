@@ -1,13 +1,11 @@
 #include "monitor.hpp"
 
 #include <fcntl.h>
-#include <linux/close_range.h>
 #include <signal.h>
 #include <sys/file.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <termios.h>
 #include <unistd.h>
@@ -237,20 +235,9 @@ Result<void> start_detached(const Globals& g, const std::string& id) {
         return errno_error("fork", err);
     }
     if (child == 0) {
-        ::setsid();
-        pid_t m = ::fork();
-        if (m != 0) ::_exit(m < 0 ? 1 : 0);
         // The monitor keeps nothing of the command that started it: no terminal, no locks of
         // the image store, no pipes a caller of `skiff run -d` waits on.
-        int status = sp[1];
-        if (status > 3) ::syscall(SYS_close_range, 3, unsigned(status - 1), 0);
-        ::syscall(SYS_close_range, unsigned(status + 1), ~0U, 0);
-        int null = ::open("/dev/null", O_RDWR);
-        for (int i = 0; i < 3; ++i)
-            if (null != i) ::dup2(null, i);
-        if (null > 2) ::close(null);
-        if (::chdir("/") != 0) {
-        }
+        int status = detach_from_command(sp[1]);
         ::prctl(PR_SET_CHILD_SUBREAPER, 1);
         monitor_main(g, id, status);
     }

@@ -150,6 +150,22 @@ Result<pid_t> launch(const Globals& g, const Record& r, Io& io) {
     return pid;
 }
 
+int detach_from_command(int keep) {
+    ::setsid();
+    pid_t p = ::fork();
+    if (p != 0) ::_exit(p < 0 ? 1 : 0);
+    // Out of the way of stdio first (it may sit on 0-2), then on 3.
+    int high = ::fcntl(keep, F_DUPFD, 10);
+    int null = ::open("/dev/null", O_RDWR);
+    for (int i = 0; i < 3; ++i)
+        if (null != i) ::dup2(null, i);
+    ::dup3(high, 3, O_CLOEXEC);
+    ::syscall(SYS_close_range, 4U, ~0U, 0);
+    if (::chdir("/") != 0) {
+    }
+    return 3;
+}
+
 Result<DetachedConsole> open_exec_console(const Globals& g, const std::string& id) {
     SKIFF_CHECK(mkdir_p(g.runroot));
     DetachedConsole c;
@@ -172,18 +188,7 @@ Result<void> hold_console(DetachedConsole& c) {
     pid_t child = ::fork();
     if (child < 0) return errno_error("fork");
     if (child == 0) {
-        ::setsid();
-        if (::fork() != 0) ::_exit(0);
-        // Out of the way of stdio first (it may sit on 0-2), then on 3, where tests find it.
-        int high = ::fcntl(master->get(), F_DUPFD, 10);
-        int null = ::open("/dev/null", O_RDWR);
-        for (int i = 0; i < 3; ++i)
-            if (null != i) ::dup2(null, i);
-        ::dup2(high, 3);
-        const int m = 3;
-        ::syscall(SYS_close_range, 4U, ~0U, 0);
-        if (::chdir("/") != 0) {
-        }
+        const int m = detach_from_command(master->get());
         sigset_t none;
         sigemptyset(&none);
         ::sigprocmask(SIG_SETMASK, &none, nullptr);

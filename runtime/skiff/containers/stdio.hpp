@@ -43,6 +43,12 @@ Result<void> open_null(Io& io, int slot, int flags);
 // io.child[1], [2] = new pipes whose read ends are io.out, io.err.
 Result<void> output_pipes(Io& io);
 
+// For a child of fork() that must outlive the command (the monitor, the pty holder): a new
+// session, a second fork whose parent exits at once (the command's waitpid returns), nothing
+// of the command kept but `keep`, moved to fd 3 (close-on-exec), /dev/null on 0-2, cwd /.
+// Returns 3, in the grandchild only.
+int detach_from_command(int keep);
+
 // `exec -d -t`: the console socket the runtime sends the pty master to, then (hold) a
 // detached process that keeps the master open and reads and discards what the process shows,
 // as docker's daemon does, so the process neither gets a hangup nor blocks on a full pty. It
